@@ -1,0 +1,106 @@
+/*
+ * hw/hw.h — the contract of the board part: the machine (RAM map, devices, loaders, the run
+ * loop around cpu_exec), the device model every device follows, interrupt lines, and the
+ * virtual clock.
+ *
+ * A device is one file in hw/: a plain state struct (guest-visible data only, no host
+ * pointers), a static StateField table describing it (all snapshot/ needs), and a DeviceOps
+ * table. Devices claim ports and MMIO through mmu/ and raise interrupts with irq_set().
+ */
+#ifndef FERRY_HW_H
+#define FERRY_HW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct CPUState;
+
+/* ---------------------------------------------------------------- state descriptors */
+
+typedef struct StateField {
+    const char *name;
+    size_t offset;
+    size_t size;        /* bytes; arrays are one field of their whole size */
+    uint32_t version;   /* the device state version that introduced the field */
+} StateField;
+#define STATE_FIELD(type, field, ver) { #field, offsetof(type, field), sizeof(((type *)0)->field), ver }
+#define STATE_END { NULL, 0, 0, 0 }
+
+typedef struct DeviceOps {
+    const char *name;
+    uint32_t version;               /* current state version */
+    const StateField *fields;       /* describes the struct at Device.state */
+    void (*reset)(void *state);
+    void (*tick)(void *state, uint64_t now_ns);   /* optional: timers due */
+} DeviceOps;
+
+typedef struct Device {
+    const DeviceOps *ops;
+    void *state;
+} Device;
+
+/* ---------------------------------------------------------------- machine */
+
+typedef enum SerialBackend { SERIAL_NONE, SERIAL_STDIO, SERIAL_FILE } SerialBackend;
+
+typedef struct CharSink {
+    SerialBackend kind;
+    const char *path;               /* for SERIAL_FILE */
+} CharSink;
+
+typedef struct MachineConfig {
+    uint64_t ram_size;
+    const char *bios;               /* -bios FILE */
+    const char *kernel;             /* -kernel FILE */
+    const char *initrd;             /* -initrd FILE */
+    const char *append;             /* -append ARGS */
+    const char *cpu_model;          /* -cpu NAME */
+    const char *accel;              /* -accel interp|jit */
+    CharSink serial;                /* COM1 */
+    CharSink debugcon;              /* port 0xe9 */
+    bool debug_exit;                /* -device isa-debug-exit */
+    uint16_t debug_exit_base, debug_exit_size;
+    bool no_reboot;
+} MachineConfig;
+
+#define MAX_DEVICES 32
+
+typedef struct Machine {
+    MachineConfig cfg;
+    struct CPUState *cpu;
+    Device devices[MAX_DEVICES];
+    int nb_devices;
+    bool exit_requested;
+    int exit_status;
+} Machine;
+
+/* Build the board from cfg (RAM, firmware or kernel, devices). On a bad file or option,
+ * prints one line to stderr and returns NULL. */
+Machine *machine_create(const MachineConfig *cfg);
+/* Run until the guest or the user ends the machine; returns the process exit status. */
+int machine_run(Machine *m);
+/* Stop the machine at the next block boundary with this exit status. */
+void machine_request_exit(Machine *m, int status);
+void machine_add_device(Machine *m, const DeviceOps *ops, void *state);
+
+/* Interrupt acknowledge from the CPU: vector of the highest pending interrupt, or -1. */
+int machine_irq_ack(Machine *m);
+
+/* ---------------------------------------------------------------- interrupt lines */
+
+void irq_set(int line, int level);
+
+/* ---------------------------------------------------------------- virtual clock */
+
+/* Nanoseconds of virtual time: the host monotonic clock by default; derived from retired
+ * instructions under -icount. */
+uint64_t clock_now_ns(void);
+
+/* ---------------------------------------------------------------- character output */
+
+/* Open a sink (stdio, file); NULL on failure with a message on stderr. */
+FILE *charsink_open(const CharSink *s);
+
+#endif
