@@ -168,6 +168,9 @@ typedef struct CPUState {
     uint64_t exception_next_rip;    /* for software interrupts: rip after the INT */
     bool exception_is_int;          /* INT n / INT3 / INTO (software) */
     jmp_buf jmp_env;                /* cpu_exec's landing pad for faults */
+    bool exit_on_exception;         /* library mode (differential tests): cpu_exec returns
+                                       the vector (0-255) instead of delivering it; rip is
+                                       the faulting instruction's, error_code is set */
     struct Machine *machine;
     CPUTLB tlb;
 } CPUState;
