@@ -1,0 +1,204 @@
+/*
+ * cpu/translate.c — the x86 front end as tcg sees it: the per-block loop (fetch through the
+ * mmu, decode, dispatch to the generator registered for the mnemonic), the block key, and
+ * start-up (generator registry, backend choice).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cpu/xlat.h"
+
+/* Block size caps: long blocks delay the exit_req test and lengthen invalidation */
+#define MAX_BLOCK_INSNS 64
+#define MAX_BLOCK_OPS 512
+
+static XlatFn xlat_generators[NB_MNEMS];
+
+static void register_generators(void)
+{
+    static const XlatEntry *const tables[] = {
+        xlat_alu_entries, xlat_ctrl_entries, xlat_string_entries, xlat_misc_entries,
+        xlat_sys_entries,
+    };
+    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+        for (const XlatEntry *e = tables[t]; e->fn; e++) {
+            if (e->mnem < NB_MNEMS) {
+                xlat_generators[e->mnem] = e->fn;
+            }
+        }
+    }
+}
+
+static int code_bits_of(uint32_t hflags)
+{
+    return (hflags & HF_CS64) ? 64 : (hflags & HF_CS32) ? 32 : 16;
+}
+
+/* Linear address of a code byte: CS base + rip, wrapped to 32 bits outside 64-bit code */
+static uint64_t code_linear(uint64_t cs_base, uint64_t rip, int code_bits)
+{
+    uint64_t la = cs_base + rip;
+    return code_bits == 64 ? la : (uint32_t)la;
+}
+
+static uint64_t ip_mask(int code_bits)
+{
+    return code_bits == 64 ? ~0ull : code_bits == 32 ? 0xffffffffull : 0xffffull;
+}
+
+/* Copy up to len code bytes at linear la, all inside one page already translated */
+static void fetch_bytes(CPUState *env, uint64_t la, uint8_t *buf, unsigned len, int mmu_idx)
+{
+    memcpy(buf, mmu_code_ptr(env, la, mmu_idx), len);
+}
+
+typedef enum FetchResult { FETCH_OK, FETCH_STOP_BEFORE } FetchResult;
+
+/* Decode the instruction at s->pc into insn (setting *rc to x86_decode's result). Fetches
+ * the following page only when the instruction really extends into it, and only for the
+ * block's first instruction: a later one that crosses starts a block of its own, so a #PF
+ * on the second page is raised with env exactly at that instruction. */
+static FetchResult fetch_and_decode(DisasContext *s, unsigned insn_index, X86Insn *insn, int *rc)
+{
+    CPUState *env = s->env;
+    TranslationBlock *tb = s->tb;
+    uint8_t buf[15];
+    uint64_t la = code_linear(s->cs_base, s->pc, s->code_bits);
+    unsigned in_page = (unsigned)(PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+    unsigned avail = in_page < sizeof(buf) ? in_page : (unsigned)sizeof(buf);
+
+    mmu_translate_code(env, la, s->mmu_idx);
+    fetch_bytes(env, la, buf, avail, s->mmu_idx);
+    *rc = x86_decode(buf, avail, s->code_bits, s->pc, insn);
+    if (*rc != X86_DECODE_NEED_MORE || avail == sizeof(buf)) {
+        return FETCH_OK;
+    }
+    if (insn_index != 0) {
+        return FETCH_STOP_BEFORE;
+    }
+    uint64_t la2 = code_linear(s->cs_base, s->pc + in_page, s->code_bits);
+    uint64_t pa2 = mmu_translate_code(env, la2, s->mmu_idx);
+    fetch_bytes(env, la2, buf + avail, (unsigned)sizeof(buf) - avail, s->mmu_idx);
+    tb->page_addr[1] = pa2 & PAGE_MASK;
+    *rc = x86_decode(buf, sizeof(buf), s->code_bits, s->pc, insn);
+    return FETCH_OK;
+}
+
+static void translate_insn(DisasContext *s, const X86Insn *insn, int rc)
+{
+    if (rc == X86_DECODE_UD) {
+        gen_exception(s, EXCP_UD, 0);
+        return;
+    }
+    if (rc < 0) {
+        gen_exception(s, EXCP_GP, 0);   /* longer than 15 bytes */
+        return;
+    }
+    XlatFn fn = insn->mnem < NB_MNEMS ? xlat_generators[insn->mnem] : NULL;
+    if (!fn) {
+        gen_exception(s, EXCP_UD, 0);
+        return;
+    }
+    fn(s, insn);
+}
+
+static void x86_translate(void *env_, TranslationBlock *tb)
+{
+    CPUState *env = env_;
+    uint32_t hflags = tb->key.flags;
+    DisasContext s = {
+        .env = env,
+        .tb = tb,
+        .cs_base = tb->key.cs_base,
+        .flags = hflags,
+        .code_bits = code_bits_of(hflags),
+        .cpl = (int)(hflags & HF_CPL_MASK),
+        .mmu_idx = (hflags & HF_CPL_MASK) == 3 ? MMU_USER_IDX : MMU_KERNEL_IDX,
+        .ss32 = (hflags & HF_SS32) != 0,
+        .cc_op = CC_OP_DYNAMIC,
+    };
+    bool one_insn = (tb->key.cflags & TB_CF_SINGLE_INSN) || (hflags & HF_TF);
+    uint64_t first_page = code_linear(s.cs_base, tb->key.pc, s.code_bits) & PAGE_MASK;
+    uint64_t pc = tb->key.pc;
+    uint32_t size = 0, count = 0;
+
+    tb->page_addr[0] = tb->key.phys_pc & PAGE_MASK;
+    tb->page_addr[1] = (uint64_t)-1;
+
+    for (;;) {
+        X86Insn insn;
+        int rc;
+        s.pc = pc;
+        s.ea = TCG_NOTEMP;
+        s.end = DISAS_NEXT;
+        if (fetch_and_decode(&s, count, &insn, &rc) == FETCH_STOP_BEFORE) {
+            gen_jmp_direct(&s, pc, 0);
+            break;
+        }
+        tcg_gen_insn_start(pc);
+        unsigned len = rc > 0 ? (unsigned)rc : insn.len ? insn.len : 1;
+        s.insn = &insn;
+        s.next_pc = (pc + len) & ip_mask(s.code_bits);
+        translate_insn(&s, &insn, rc);
+        size += len;
+        count++;
+        pc = s.next_pc;
+
+        if (s.end == DISAS_JUMPED) {
+            break;
+        }
+        bool page_end = (code_linear(s.cs_base, pc, s.code_bits) & PAGE_MASK) != first_page;
+        if (s.end == DISAS_STOP || one_insn) {
+            gen_update_rip(&s, pc);
+            tcg_gen_exit_tb();
+            break;
+        }
+        if (page_end || count >= MAX_BLOCK_INSNS || tcg_op_count() >= MAX_BLOCK_OPS) {
+            gen_jmp_direct(&s, pc, 0);
+            break;
+        }
+    }
+    tb->size = size;
+    tb->icount = count;
+}
+
+static void x86_get_key(void *env_, TBKey *key)
+{
+    CPUState *env = env_;
+    int bits = code_bits_of(env->hflags);
+    key->pc = env->rip;
+    key->cs_base = env->seg[R_CS].base;
+    key->flags = env->hflags;
+    key->cflags = 0;
+    key->phys_pc = mmu_translate_code(env, code_linear(key->cs_base, key->pc, bits),
+                                      cpu_mmu_index(env));
+}
+
+static void x86_set_pc(void *env_, uint64_t pc)
+{
+    ((CPUState *)env_)->rip = pc;
+}
+
+static const TCGFrontend x86_frontend = {
+    .translate = x86_translate,
+    .get_key = x86_get_key,
+    .set_pc = x86_set_pc,
+    .exit_req_offset = offsetof(CPUState, exit_req),
+};
+
+bool cpu_tcg_init(const char *accel)
+{
+    TCGBackendKind backend;
+    if (!accel || strcmp(accel, "interp") == 0) {
+        backend = TCG_BACKEND_INTERP;
+    } else if (strcmp(accel, "jit") == 0) {
+        fprintf(stderr, "ferry: -accel jit: the JIT backend is not built yet\n");
+        return false;
+    } else {
+        fprintf(stderr, "ferry: -accel %s: unknown accelerator (interp, jit)\n", accel);
+        return false;
+    }
+    mmu_tlb_offset = offsetof(CPUState, tlb);
+    register_generators();
+    return tcg_init(&x86_frontend, backend, 0);
+}

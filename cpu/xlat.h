@@ -46,11 +46,17 @@ typedef struct DisasContext {
     int cpl;
     int mmu_idx;
     bool ss32;              /* 32-bit stack (SS.B) outside 64-bit mode */
-    CCOp cc_op;             /* the lazy flag state as of this point in the block */
+    CCOp cc_op;             /* the lazy flag state as of this point in the block, or
+                               CC_OP_DYNAMIC when only env->cc_op knows it */
     DisasEnd end;
     /* memory operand: linear address computed once per instruction (TCG_NOTEMP until then) */
     TCGv ea;
 } DisasContext;
+
+/* s->cc_op value meaning "unknown at translation time: read env->cc_op". A block starts
+ * with it; a generator whose helper changes env's flag state (cpu_set_eflags...) or that sets
+ * flags on only one path of a run-time branch must set s->cc_op = CC_OP_DYNAMIC after. */
+#define CC_OP_DYNAMIC ((CCOp)NB_CC_OPS)
 
 /* A generator for one mnemonic. It may assume the decoder's checks (lock, modrm form) held. */
 typedef void (*XlatFn)(DisasContext *s, const X86Insn *insn);
