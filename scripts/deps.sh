@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ferry needs to build, test and benchmark, skipping the
+# whole apt run when every one of them is already installed (repeated runs stay fast).
+set -euo pipefail
+
+packages=(
+  meson ninja-build gcc libc6-dev pkg-config       # build
+  libcapstone-dev zlib1g-dev libsdl2-dev           # libraries ferry links
+  nasm gcc-multilib                                # test guests, 32-bit benchmark guests
+  python3                                          # test runners, benchmark runner
+  qemu-system-x86                                  # reference machine for the guest tests
+  busybox-static cpio seabios gdb                  # boot tests, firmware, debugging
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ $status == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+as_root=()
+if ((EUID != 0)); then
+  command -v sudo >/dev/null || { echo "deps: not root and no sudo; install as root: ${missing[*]}" >&2; exit 1; }
+  as_root=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update
+"${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
