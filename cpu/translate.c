@@ -186,14 +186,26 @@ static const TCGFrontend x86_frontend = {
     .exit_req_offset = offsetof(CPUState, exit_req),
 };
 
+/* The native backend where one exists for this host, the interpreter elsewhere. */
+#if defined(__x86_64__)
+#define HOST_JIT_BACKEND TCG_BACKEND_X86_64
+#endif
+
 bool cpu_tcg_init(const char *accel)
 {
     TCGBackendKind backend;
-    if (!accel || strcmp(accel, "interp") == 0) {
+    if (accel && strcmp(accel, "interp") == 0) {
         backend = TCG_BACKEND_INTERP;
-    } else if (strcmp(accel, "jit") == 0) {
-        fprintf(stderr, "ferry: -accel jit: the JIT backend is not built yet\n");
-        return false;
+    } else if (!accel || strcmp(accel, "jit") == 0) {
+#ifdef HOST_JIT_BACKEND
+        backend = HOST_JIT_BACKEND;
+#else
+        if (accel) {
+            fprintf(stderr, "ferry: -accel jit: no JIT backend for this host yet (use -accel interp)\n");
+            return false;
+        }
+        backend = TCG_BACKEND_INTERP;
+#endif
     } else {
         fprintf(stderr, "ferry: -accel %s: unknown accelerator (interp, jit)\n", accel);
         return false;

@@ -102,6 +102,11 @@ bool tcg_init(const TCGFrontend *fe, TCGBackendKind kind, size_t code_size)
     case TCG_BACKEND_INTERP:
         backend = &tcg_backend_interp;
         break;
+#if defined(__x86_64__)
+    case TCG_BACKEND_X86_64:
+        backend = &tcg_backend_x86_64;
+        break;
+#endif
     default:
         fprintf(stderr, "tcg: backend %d is not built in this version\n", (int)kind);
         return false;
