@@ -74,6 +74,7 @@ typedef struct Machine {
     int nb_devices;
     bool exit_requested;
     int exit_status;
+    bool reset_requested;           /* machine_request_reset: handled by machine_run */
 } Machine;
 
 /* Build the board from cfg (RAM, firmware or kernel, devices). On a bad file or option,
@@ -84,13 +85,20 @@ int machine_run(Machine *m);
 /* Stop the machine at the next block boundary with this exit status. */
 void machine_request_exit(Machine *m, int status);
 void machine_add_device(Machine *m, const DeviceOps *ops, void *state);
+/* The guest asked for a system reset (triple fault, reset port): with -no-reboot the machine
+ * exits with status 0 as QEMU does, otherwise CPU and devices are reset and the firmware or
+ * kernel is loaded again, at the next block boundary. */
+void machine_request_reset(Machine *m);
 
 /* Interrupt acknowledge from the CPU: vector of the highest pending interrupt, or -1. */
 int machine_irq_ack(Machine *m);
 
 /* ---------------------------------------------------------------- interrupt lines */
 
+#define NB_IRQ_LINES 24
 void irq_set(int line, int level);
+/* Current level of a line (0 for lines out of range): for the interrupt controller. */
+int irq_level(int line);
 
 /* ---------------------------------------------------------------- virtual clock */
 
