@@ -39,6 +39,7 @@ typedef struct Options {
     const char *data_dir;
     const char *only;
     const char *log_path;
+    const char *accel;              /* backend: interp or jit */
     int verbose_fails;              /* failing tests to print in full; 0 = none */
     bool no_fork;
     double min_pass_rate;           /* percent of comparable tests */
@@ -362,7 +363,7 @@ static void print_summary(const Options *opt, const Summary *sum)
 
 static int parse_options(int argc, char **argv, Options *opt)
 {
-    *opt = (Options){ .log_path = "singlestep-80286.log" };
+    *opt = (Options){ .log_path = "singlestep-80286.log", .accel = "interp" };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--only") && i + 1 < argc)
@@ -381,6 +382,8 @@ static int parse_options(int argc, char **argv, Options *opt)
             opt->min_pass_rate = strtod(argv[++i], NULL);
         else if (!strcmp(a, "--log") && i + 1 < argc)
             opt->log_path = argv[++i];
+        else if (!strcmp(a, "--accel") && i + 1 < argc)
+            opt->accel = argv[++i];
         else if (a[0] != '-' && !opt->data_dir)
             opt->data_dir = a;
         else
@@ -394,7 +397,7 @@ int main(int argc, char **argv)
     Options opt;
     if (parse_options(argc, argv, &opt) != 0) {
         fprintf(stderr, "usage: %s [--only FORM] [--verbose [N]] [--no-fork] [--min-pass-rate PCT] "
-                        "[--log FILE] DATA_DIR\n", argv[0]);
+                        "[--log FILE] [--accel interp|jit] DATA_DIR\n", argv[0]);
         return 2;
     }
     SSFile *files;
@@ -409,7 +412,7 @@ int main(int argc, char **argv)
         return 1;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (!phys_init(RAM_SIZE) || !cpu_tcg_init("interp")) {
+    if (!phys_init(RAM_SIZE) || !cpu_tcg_init(opt.accel)) {
         fprintf(stderr, "singlestep: FAIL: cannot set up memory or the translator\n");
         return 1;
     }

@@ -16,12 +16,6 @@
 #include "cpu/helpers.h"
 #include "cpu/xlat.h"
 
-/* generator tables of the parts this test does not use */
-const XlatEntry xlat_ctrl_entries[] = { XLAT_END };
-const XlatEntry xlat_sys_entries[] = { XLAT_END };
-struct Machine;
-void machine_request_exit(struct Machine *m, int status) { (void)m; (void)status; abort(); }
-
 #define BUF_ADDR 0x80000ull     /* guest physical = linear = host virtual */
 #define BUF_SIZE 0x10000ull
 #define CODE_ADDR 0x1000ull
@@ -228,7 +222,7 @@ static bool is_flag_reg(const Snippet *sn, int r)
     return sn->kind && (r == R_EAX || r == R_EDX);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     uint8_t *native = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -240,7 +234,7 @@ int main(void)
         return 77;
     }
     cpu_init(&cpu, NULL);
-    if (!cpu_tcg_init("interp")) {
+    if (!cpu_tcg_init(argc > 1 ? argv[1] : "interp")) {
         return 1;
     }
     /* system bits a flag image may differ in between user-mode host and CPL-0 guest */
