@@ -55,7 +55,8 @@ typedef enum CCOp {
     CC_OP_DECB, CC_OP_DECW, CC_OP_DECL, CC_OP_DECQ,   /* dst = result, src = CF before */
     CC_OP_SHLB, CC_OP_SHLW, CC_OP_SHLL, CC_OP_SHLQ,   /* dst = result, src = value << (count-1) */
     CC_OP_SARB, CC_OP_SARW, CC_OP_SARL, CC_OP_SARQ,   /* dst = result, src = value >> (count-1)
-                                                        (SHR and SAR both) */
+                                                        (SHR and SAR both), src2 = OF (0/1):
+                                                        MSB of the operand for SHR, 0 for SAR */
     CC_OP_MULB, CC_OP_MULW, CC_OP_MULL, CC_OP_MULQ,   /* dst = low result, src = nonzero iff
                                                         CF=OF=1 */
     NB_CC_OPS
@@ -143,6 +144,14 @@ typedef struct CPUState {
     uint64_t cr[5];     /* CR0 CR1(unused) CR2 CR3 CR4 */
     uint64_t cr8;
     uint64_t efer;
+    uint64_t dr[8];     /* DR0-DR7 (DR4/DR5 are never stored: they alias DR6/DR7) */
+    /* model-specific registers ferry implements (cpu/helpers_ctrl.c has the table); the FS/GS
+     * bases are seg[R_FS/R_GS].base, the TSC is tsc_offset */
+    uint64_t apic_base;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t star, lstar, cstar, fmask, kernel_gs_base;
+    uint64_t pat;
+    uint64_t tsc_aux;
     uint32_t hflags;    /* HF_*: derived from the above, kept in step */
 
     /* x87 / SSE (filled in by the floating-point issue; FNINIT defaults here) */

@@ -1,0 +1,102 @@
+/*
+ * cpu/cpuid.c — the CPUID model: one table of leaves that advertises exactly what ferry
+ * implements, so a guest never takes a path we cannot run. A feature bit goes in when its
+ * instructions (and control bits) work, not before.
+ *
+ * Choices:
+ *  - vendor "FerryX86Emu!": honest; Linux and the firmware treat an unknown vendor with
+ *    their generic paths instead of applying Intel/AMD model quirks to us.
+ *  - no FPU bit yet (no x87 beyond FNINIT), no SSE/FXSR, no PSE/PAE/PGE/NX until the mmu
+ *    walks page tables, no APIC until a local APIC exists, no SYSCALL/SYSENTER.
+ *  - leaves above the maximum read as zeros (AMD's behaviour, simpler than Intel's echo of
+ *    the highest basic leaf).
+ */
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "cpu/helpers.h"
+
+enum { R_A, R_B, R_C, R_D };
+
+/* family 6, model 1, stepping 1 */
+#define CPUID_FAMILY   6u
+#define CPUID_MODEL    1u
+#define CPUID_STEPPING 1u
+#define CPUID_SIGNATURE ((CPUID_FAMILY << 8) | (CPUID_MODEL << 4) | CPUID_STEPPING)
+
+/* leaf 1 */
+#define F1_EDX_TSC    (1u << 4)
+#define F1_EDX_MSR    (1u << 5)
+#define F1_EDX_CX8    (1u << 8)
+#define F1_EDX_CMOV   (1u << 15)
+#define F1_ECX_CX16   (1u << 13)
+#define F1_ECX_POPCNT (1u << 23)
+/* leaf 0x80000001 */
+#define FX_ECX_LAHF_LM (1u << 0)
+#define FX_ECX_ABM     (1u << 5)    /* LZCNT */
+#define FX_EDX_LM      (1u << 29)
+
+#define PHYS_ADDR_BITS 40u
+#define LINEAR_ADDR_BITS 48u
+
+static const char cpuid_vendor[12] = { 'F', 'e', 'r', 'r', 'y', 'X', '8', '6', 'E', 'm', 'u', '!' };
+static const char cpuid_brand[] = "ferry x86 emulator";
+
+#define MAX_BASIC_LEAF 7u
+#define MAX_EXT_LEAF 0x80000008u
+
+typedef struct CpuidLeaf {
+    uint32_t leaf;
+    uint32_t regs[4];   /* EAX EBX ECX EDX; the vendor/brand leaves are filled from strings */
+} CpuidLeaf;
+
+static const CpuidLeaf cpuid_leaves[] = {
+    { 0x00000000, { MAX_BASIC_LEAF, 0, 0, 0 } },
+    { 0x00000001, { CPUID_SIGNATURE, 0,
+                    F1_ECX_CX16 | F1_ECX_POPCNT,
+                    F1_EDX_TSC | F1_EDX_MSR | F1_EDX_CX8 | F1_EDX_CMOV } },
+    { 0x00000007, { 0, 0, 0, 0 } },             /* subleaf 0: no structured extensions */
+    { 0x80000000, { MAX_EXT_LEAF, 0, 0, 0 } },
+    { 0x80000001, { 0, 0, FX_ECX_LAHF_LM | FX_ECX_ABM, FX_EDX_LM } },
+    { 0x80000008, { (LINEAR_ADDR_BITS << 8) | PHYS_ADDR_BITS, 0, 0, 0 } },
+};
+
+uint32_t cpuid_signature(void)
+{
+    return CPUID_SIGNATURE;
+}
+
+static uint32_t le32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+void cpu_cpuid(CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+    out[0] = out[1] = out[2] = out[3] = 0;
+    if (leaf == 7 && subleaf != 0) {
+        return;
+    }
+    for (size_t i = 0; i < sizeof(cpuid_leaves) / sizeof(cpuid_leaves[0]); i++) {
+        if (cpuid_leaves[i].leaf == leaf) {
+            memcpy(out, cpuid_leaves[i].regs, sizeof(cpuid_leaves[i].regs));
+            break;
+        }
+    }
+    if (leaf == 0) {
+        /* the vendor string reads EBX, EDX, ECX */
+        out[R_B] = le32(cpuid_vendor);
+        out[R_D] = le32(cpuid_vendor + 4);
+        out[R_C] = le32(cpuid_vendor + 8);
+    } else if (leaf >= 0x80000002u && leaf <= 0x80000004u) {
+        /* 48 bytes of brand string, NUL padded, 16 per leaf in EAX EBX ECX EDX */
+        char brand[48] = { 0 };
+        memcpy(brand, cpuid_brand, sizeof(cpuid_brand));
+        const char *part = brand + (leaf - 0x80000002u) * 16;
+        for (int r = 0; r < 4; r++) {
+            out[r] = le32(part + r * 4);
+        }
+    }
+}

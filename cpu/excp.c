@@ -1,0 +1,353 @@
+/*
+ * cpu/excp.c — raising exceptions (from helpers, the mmu and the loop) and delivering
+ * events through the real-mode IVT, the protected-mode IDT (16- and 32-bit interrupt and
+ * trap gates, with the ring-0 stack from the TSS) and the long-mode IDT (64-bit gates, IST).
+ *
+ * Delivery reads everything that can fault (gate, code descriptor, TSS, new stack) and
+ * writes the new frame before it changes any register, so a fault during delivery leaves
+ * the state of the interrupted instruction intact for the double-fault rules in exec.c.
+ * Not implemented: task gates and hardware task switches (#GP on the gate).
+ */
+#include <setjmp.h>
+
+#include "cpu/cpu.h"
+#include "cpu/helpers.h"
+
+bool cpu_running_code;
+
+/* Exceptions that push an error code: #DF #TS #NP #SS #GP #PF #AC */
+static bool vector_has_error(int vector)
+{
+    return vector == EXCP_DF || (vector >= EXCP_TS && vector <= EXCP_PF) || vector == EXCP_AC;
+}
+
+/* The faulting instruction's rip: translated code knows it, anything else (delivery, the
+ * block lookup) already has it in env */
+static void restore_insn_rip(CPUState *env)
+{
+    if (cpu_running_code && tcg_in_block()) {
+        env->rip = tcg_current_insn_pc();
+    }
+}
+
+_Noreturn void cpu_loop_exit(CPUState *env)
+{
+    longjmp(env->jmp_env, 1);
+}
+
+_Noreturn void cpu_raise_exception(CPUState *env, int vector, uint32_t error_code)
+{
+    restore_insn_rip(env);
+    env->exception_index = vector;
+    env->error_code = error_code;
+    env->exception_has_error = vector_has_error(vector);
+    env->exception_is_int = false;
+    cpu_loop_exit(env);
+}
+
+_Noreturn void cpu_raise_software_interrupt(CPUState *env, int vector, uint64_t next_rip)
+{
+    restore_insn_rip(env);
+    env->exception_index = vector;
+    env->error_code = 0;
+    env->exception_has_error = false;
+    env->exception_is_int = true;
+    env->exception_next_rip = next_rip;
+    cpu_loop_exit(env);
+}
+
+_Noreturn void cpu_raise_trap(CPUState *env, int vector, uint64_t next_rip)
+{
+    env->rip = next_rip;
+    env->exception_index = vector;
+    env->error_code = 0;
+    env->exception_has_error = false;
+    env->exception_is_int = false;
+    cpu_loop_exit(env);
+}
+
+void cpu_irq_window_check(CPUState *env)
+{
+    if ((env->eflags & IF_MASK) && (env->interrupt_request & CPU_INT_HARD)) {
+        __atomic_store_n(&env->exit_req, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
+/* ---------------------------------------------------------------- real mode */
+
+static void deliver_real(CPUState *env, int vector, uint64_t ret_rip)
+{
+    uint32_t entry = (uint32_t)vector * 4;
+    if (entry + 3 > env->idt.limit) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    uint64_t la = env->idt.base + entry;
+    uint16_t ip = (uint16_t)mmu_ld(env, la, 2, MMU_KERNEL_IDX);
+    uint16_t cs = (uint16_t)mmu_ld(env, la + 2, 2, MMU_KERNEL_IDX);
+
+    StackCursor st = stack_current(env);
+    stack_push(env, &st, cpu_get_eflags(env) & 0xffff, 2);
+    stack_push(env, &st, env->seg[R_CS].selector, 2);
+    stack_push(env, &st, ret_rip & 0xffff, 2);
+
+    stack_commit(env, &st);
+    cpu_load_seg_real(env, R_CS, cs);
+    env->rip = ip;
+    env->eflags &= ~(IF_MASK | TF_MASK | AC_MASK | RF_MASK);
+    cpu_update_hflags(env);
+}
+
+/* ---------------------------------------------------------------- protected and long mode */
+
+/* Gate types (S = 0) */
+enum { GATE_TASK = 0x5, GATE_INT16 = 0x6, GATE_TRAP16 = 0x7, GATE_INT32 = 0xe,
+       GATE_TRAP32 = 0xf };
+
+typedef struct Gate {
+    uint16_t selector;
+    uint64_t offset;
+    unsigned type, dpl, ist;
+} Gate;
+
+/* What every delivery needs: the event and the values it pushes */
+typedef struct Event {
+    int vector;
+    IntrKind kind;
+    bool has_error;
+    uint32_t error_code;
+    uint64_t ret_rip;
+    uint32_t ext;           /* EXT bit of error codes raised while delivering */
+} Event;
+
+static uint32_t gate_error(const Event *ev)
+{
+    return (uint32_t)ev->vector * 8 + 2 + ev->ext;
+}
+
+/* Read and check the IDT entry (8 bytes, or 16 in long mode) */
+static Gate read_gate(CPUState *env, const Event *ev, bool long_mode)
+{
+    unsigned entry_size = long_mode ? 16 : 8;
+    uint32_t entry = (uint32_t)ev->vector * entry_size;
+    if (entry + entry_size - 1 > env->idt.limit) {
+        cpu_raise_exception(env, EXCP_GP, gate_error(ev));
+    }
+    uint64_t la = env->idt.base + entry;
+    uint32_t lo = (uint32_t)mmu_ld(env, la, 4, MMU_KERNEL_IDX);
+    uint32_t hi = (uint32_t)mmu_ld(env, la + 4, 4, MMU_KERNEL_IDX);
+    Gate g = {
+        .selector = (uint16_t)(lo >> 16),
+        .offset = (lo & 0xffff) | (hi & 0xffff0000u),
+        .type = (hi >> 8) & 0x1f,     /* with the S bit: system gates have it clear */
+        .dpl = (hi >> DESC_DPL_SHIFT) & 3,
+        .ist = long_mode ? hi & 7 : 0,
+    };
+    bool type_ok;
+    if (long_mode) {
+        g.offset |= mmu_ld(env, la + 8, 4, MMU_KERNEL_IDX) << 32;
+        type_ok = g.type == GATE_INT32 || g.type == GATE_TRAP32;   /* 64-bit gates */
+    } else {
+        type_ok = g.type == GATE_INT16 || g.type == GATE_TRAP16 || g.type == GATE_INT32 ||
+                  g.type == GATE_TRAP32;
+        if (g.type == GATE_INT16 || g.type == GATE_TRAP16) {
+            g.offset &= 0xffff;
+        }
+    }
+    /* GATE_TASK lands here too: hardware task switching is not implemented */
+    if (!type_ok) {
+        cpu_raise_exception(env, EXCP_GP, gate_error(ev));
+    }
+    unsigned cpl = env->hflags & HF_CPL_MASK;
+    if (ev->kind == INTR_SOFTWARE && g.dpl < cpl) {
+        cpu_raise_exception(env, EXCP_GP, gate_error(ev));
+    }
+    if (!(hi & DESC_P_MASK)) {
+        cpu_raise_exception(env, EXCP_NP, gate_error(ev));
+    }
+    return g;
+}
+
+/* The gate's code segment: present code with DPL <= CPL (64-bit code in long mode) */
+static Descriptor read_gate_code(CPUState *env, const Event *ev, const Gate *g, bool long_mode)
+{
+    uint32_t err = (g->selector & ~3u) | ev->ext;
+    if ((g->selector & ~3u) == 0) {
+        cpu_raise_exception(env, EXCP_GP, ev->ext);
+    }
+    Descriptor d = cpu_read_descriptor(env, g->selector, EXCP_GP, ev->ext);
+    bool code = (d.hi & DESC_S_MASK) && (d.hi & DESC_CS_MASK);
+    if (!code || desc_dpl(d) > (env->hflags & HF_CPL_MASK)) {
+        cpu_raise_exception(env, EXCP_GP, err);
+    }
+    if (long_mode && (!(d.hi & DESC_L_MASK) || (d.hi & DESC_B_MASK))) {
+        cpu_raise_exception(env, EXCP_GP, err);
+    }
+    if (!(d.hi & DESC_P_MASK)) {
+        cpu_raise_exception(env, EXCP_NP, err);
+    }
+    return d;
+}
+
+/* Bytes [offset, offset+size) of the current TSS, #TS if beyond its limit */
+static uint64_t tss_read(CPUState *env, const Event *ev, uint32_t offset, unsigned size)
+{
+    if (!(env->tr.flags & DESC_P_MASK) || offset + size - 1 > env->tr.limit) {
+        cpu_raise_exception(env, EXCP_TS, (env->tr.selector & ~3u) | ev->ext);
+    }
+    return mmu_ld(env, env->tr.base + offset, size, MMU_KERNEL_IDX);
+}
+
+static int stack_mmu_idx(unsigned cpl)
+{
+    return cpl == 3 ? MMU_USER_IDX : MMU_KERNEL_IDX;
+}
+
+/* Commit the transfer to the handler: CS, rip, rSP and the flags an event clears */
+static void enter_handler(CPUState *env, const Gate *g, Descriptor code, unsigned new_cpl,
+                          const StackCursor *st)
+{
+    cpu_descriptor_set_accessed(env, g->selector, &code);
+    stack_commit(env, st);
+    cpu_seg_cache_fill(&env->seg[R_CS], (uint16_t)((g->selector & ~3u) | new_cpl), code);
+    env->rip = g->offset;
+    uint32_t clear = TF_MASK | VM_MASK | RF_MASK | NT_MASK;
+    if (g->type == GATE_INT16 || g->type == GATE_INT32) {
+        clear |= IF_MASK;
+    }
+    env->eflags &= ~clear;
+    cpu_update_hflags(env);
+}
+
+static void deliver_protected(CPUState *env, const Event *ev)
+{
+    Gate g = read_gate(env, ev, false);
+    Descriptor code = read_gate_code(env, ev, &g, false);
+    unsigned cpl = env->hflags & HF_CPL_MASK;
+    bool conforming = (code.hi & DESC_C_MASK) != 0;
+    unsigned new_cpl = conforming ? cpl : desc_dpl(code);
+    bool v86 = (env->eflags & VM_MASK) != 0;
+    unsigned size = (g.type == GATE_INT32 || g.type == GATE_TRAP32) ? 4 : 2;
+    bool switch_stack = new_cpl < cpl;
+
+    /* from virtual-8086 mode only a ring-0 non-conforming handler is allowed */
+    if (v86 && new_cpl != 0) {
+        cpu_raise_exception(env, EXCP_GP, (g.selector & ~3u) | ev->ext);
+    }
+
+    StackCursor st;
+    SegmentCache new_ss = { 0 };
+    if (switch_stack) {
+        /* the inner stack from the TSS: 32-bit TSS (types 9/11) or 16-bit (1/3) */
+        bool tss32 = ((env->tr.flags >> DESC_TYPE_SHIFT) & 8) != 0;
+        uint64_t sp;
+        uint16_t ss_sel;
+        if (tss32) {
+            sp = tss_read(env, ev, 4 + new_cpl * 8, 4);
+            ss_sel = (uint16_t)tss_read(env, ev, 8 + new_cpl * 8, 2);
+        } else {
+            sp = tss_read(env, ev, 2 + new_cpl * 4, 2);
+            ss_sel = (uint16_t)tss_read(env, ev, 4 + new_cpl * 4, 2);
+        }
+        new_ss = cpu_fetch_ss(env, ss_sel, new_cpl, false, EXCP_TS, ev->ext);
+        st = (StackCursor){
+            .base = new_ss.base, .sp = sp,
+            .mask = (new_ss.flags & DESC_B_MASK) ? 0xffffffffull : 0xffffull,
+            .mmu_idx = stack_mmu_idx(new_cpl),
+        };
+        if (v86) {
+            static const int v86_segs[] = { R_GS, R_FS, R_DS, R_ES };
+            for (unsigned i = 0; i < 4; i++) {
+                stack_push(env, &st, env->seg[v86_segs[i]].selector, size);
+            }
+        }
+        stack_push(env, &st, env->seg[R_SS].selector, size);
+        stack_push(env, &st, env->regs[R_ESP], size);
+    } else {
+        st = stack_current(env);
+    }
+    stack_push(env, &st, cpu_get_eflags(env), size);
+    stack_push(env, &st, env->seg[R_CS].selector, size);
+    stack_push(env, &st, ev->ret_rip, size);
+    if (ev->has_error) {
+        stack_push(env, &st, ev->error_code, size);
+    }
+
+    if (switch_stack) {
+        env->seg[R_SS] = new_ss;
+        if (v86) {
+            /* the handler starts with null data segments; IRET to V86 reloads them */
+            static const int data_segs[] = { R_ES, R_DS, R_FS, R_GS };
+            for (unsigned i = 0; i < 4; i++) {
+                env->seg[data_segs[i]] = (SegmentCache){ 0 };
+            }
+        }
+    }
+    enter_handler(env, &g, code, new_cpl, &st);
+}
+
+static bool is_canonical(uint64_t a)
+{
+    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+}
+
+static void deliver_long(CPUState *env, const Event *ev)
+{
+    Gate g = read_gate(env, ev, true);
+    Descriptor code = read_gate_code(env, ev, &g, true);
+    unsigned cpl = env->hflags & HF_CPL_MASK;
+    bool conforming = (code.hi & DESC_C_MASK) != 0;
+    unsigned new_cpl = conforming ? cpl : desc_dpl(code);
+    bool switch_stack = new_cpl < cpl;
+
+    if (!is_canonical(g.offset)) {
+        cpu_raise_exception(env, EXCP_GP, ev->ext);
+    }
+    uint64_t rsp = env->regs[R_ESP];
+    if (g.ist) {
+        rsp = tss_read(env, ev, 0x24 + (g.ist - 1) * 8, 8);    /* IST1..IST7 */
+    } else if (switch_stack) {
+        rsp = tss_read(env, ev, 4 + new_cpl * 8, 8);           /* RSP0..RSP2 */
+    }
+    if (!is_canonical(rsp)) {
+        cpu_raise_exception(env, EXCP_SS, ev->ext);
+    }
+    /* the 64-bit frame is always 16-byte aligned and always holds SS:RSP */
+    StackCursor st = { .base = 0, .sp = rsp & ~0xfull, .mask = ~0ull, .wide = true,
+                       .mmu_idx = stack_mmu_idx(new_cpl) };
+    stack_push(env, &st, env->seg[R_SS].selector, 8);
+    stack_push(env, &st, env->regs[R_ESP], 8);
+    stack_push(env, &st, cpu_get_eflags(env), 8);
+    stack_push(env, &st, env->seg[R_CS].selector, 8);
+    stack_push(env, &st, ev->ret_rip, 8);
+    if (ev->has_error) {
+        stack_push(env, &st, ev->error_code, 8);
+    }
+
+    if (switch_stack) {
+        /* an inner-privilege entry runs on a null SS whose RPL (and cached DPL) is the CPL */
+        env->seg[R_SS] = (SegmentCache){ .selector = (uint16_t)new_cpl,
+                                         .flags = new_cpl << DESC_DPL_SHIFT };
+    }
+    enter_handler(env, &g, code, new_cpl, &st);
+}
+
+void cpu_do_interrupt(CPUState *env, int vector, IntrKind kind, bool has_error,
+                      uint32_t error_code, uint64_t next_rip)
+{
+    Event ev = {
+        .vector = vector & 0xff,
+        .kind = kind,
+        .has_error = has_error && kind == INTR_EXCEPTION,
+        .error_code = error_code,
+        .ret_rip = kind == INTR_SOFTWARE ? next_rip : env->rip,
+        .ext = kind == INTR_SOFTWARE ? 0 : 1,
+    };
+    env->halted = false;
+    if (!(env->cr[0] & CR0_PE)) {
+        deliver_real(env, ev.vector, ev.ret_rip);
+    } else if (env->hflags & HF_LMA) {
+        deliver_long(env, &ev);
+    } else {
+        deliver_protected(env, &ev);
+    }
+}

@@ -1,0 +1,668 @@
+/*
+ * cpu/helpers_ctrl.c — C helpers for control transfers that involve CS or the interrupt
+ * machinery (INT n, far JMP/CALL/RET, IRET, BOUND) and for the system instructions (segment
+ * loads, control and debug registers, HLT, CLI/STI, INVLPG, MSRs).
+ *
+ * Every helper does all of its checks and memory accesses before it changes a register, so
+ * a fault leaves the instruction's state intact (precise exceptions).
+ * Not implemented: call gates, task gates and TSS descriptors as far-transfer targets, task
+ * returns (IRET with NT), IRET to virtual-8086 mode — each raises #GP where it would start.
+ */
+#include <stddef.h>
+
+#include "cpu/cpu.h"
+#include "cpu/helpers.h"
+
+#define ENV CPUState *env = (CPUState *)env_
+
+static unsigned cur_cpl(const CPUState *env)
+{
+    return env->hflags & HF_CPL_MASK;
+}
+
+static bool protected_mode(const CPUState *env)
+{
+    return (env->cr[0] & CR0_PE) && !(env->eflags & VM_MASK);
+}
+
+static unsigned iopl(const CPUState *env)
+{
+    return (env->eflags & IOPL_MASK) >> 12;
+}
+
+static bool is_canonical(uint64_t a)
+{
+    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+}
+
+/* ---------------------------------------------------------------- interrupts, BOUND */
+
+HELPER(raise_int)
+{
+    ENV;
+    cpu_raise_software_interrupt(env, (int)(a0 & 0xff), a1);
+}
+DEF_HELPER_INFO(raise_int, 0);
+
+HELPER(into)
+{
+    ENV;
+    if (a0) {
+        cpu_raise_software_interrupt(env, EXCP_OF, a1);
+    }
+    return 0;
+}
+DEF_HELPER_INFO(into, TCG_CALL_NO_WRITE_ENV);
+
+HELPER(int1)
+{
+    ENV;
+    cpu_raise_trap(env, EXCP_DB, a0);
+}
+DEF_HELPER_INFO(int1, 0);
+
+static int64_t sext(uint64_t v, unsigned size)
+{
+    return size == 2 ? (int16_t)v : (int32_t)v;
+}
+
+HELPER(bound)
+{
+    ENV;
+    unsigned size = (unsigned)a3;
+    int64_t index = sext(a0, size), lower = sext(a1, size), upper = sext(a2, size);
+    if (index < lower || index > upper) {
+        cpu_raise_exception(env, EXCP_BR, 0);
+    }
+    return 0;
+}
+DEF_HELPER_INFO(bound, TCG_CALL_NO_WRITE_ENV);
+
+/* ---------------------------------------------------------------- far transfers */
+
+/* The code segment a far JMP/CALL lands in (same privilege only), checked, not loaded */
+static SegmentCache far_target(CPUState *env, uint16_t sel, uint64_t offset)
+{
+    unsigned cpl = cur_cpl(env);
+    uint32_t err = sel & ~3u;
+    if (err == 0) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    Descriptor d = cpu_read_descriptor(env, sel, EXCP_GP, 0);
+    /* system descriptors (call gates, task gates, TSS) are not implemented yet */
+    if (!(d.hi & DESC_S_MASK) || !(d.hi & DESC_CS_MASK)) {
+        cpu_raise_exception(env, EXCP_GP, err);
+    }
+    unsigned dpl = desc_dpl(d), rpl = sel & 3;
+    bool ok = (d.hi & DESC_C_MASK) ? dpl <= cpl : (rpl <= cpl && dpl == cpl);
+    if (!ok) {
+        cpu_raise_exception(env, EXCP_GP, err);
+    }
+    if (!(d.hi & DESC_P_MASK)) {
+        cpu_raise_exception(env, EXCP_NP, err);
+    }
+    SegmentCache cs;
+    cpu_seg_cache_fill(&cs, (uint16_t)((sel & ~3u) | cpl), d);
+    bool code64 = (env->hflags & HF_LMA) && (d.hi & DESC_L_MASK);
+    if (code64 ? !is_canonical(offset) : offset > cs.limit) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    cpu_descriptor_set_accessed(env, sel, &d);
+    return cs;
+}
+
+static void set_cs_rip(CPUState *env, const SegmentCache *cs, uint64_t rip)
+{
+    env->seg[R_CS] = *cs;
+    env->rip = rip;
+    cpu_update_hflags(env);
+}
+
+HELPER(jmp_far)
+{
+    ENV;
+    uint16_t sel = (uint16_t)a0;
+    if (!protected_mode(env)) {
+        cpu_load_seg_real(env, R_CS, sel);
+        env->rip = a1;
+        return 0;
+    }
+    SegmentCache cs = far_target(env, sel, a1);
+    set_cs_rip(env, &cs, a1);
+    return 0;
+}
+DEF_HELPER_INFO(jmp_far, 0);
+
+HELPER(call_far)
+{
+    ENV;
+    uint16_t sel = (uint16_t)a0;
+    uint64_t offset = a1, next_rip = a3;
+    unsigned opsize = (unsigned)a2;
+    SegmentCache cs = { 0 };
+    if (protected_mode(env)) {
+        cs = far_target(env, sel, offset);
+    }
+    StackCursor st = stack_current(env);
+    stack_push(env, &st, env->seg[R_CS].selector, opsize);
+    stack_push(env, &st, next_rip, opsize);
+    stack_commit(env, &st);
+    if (protected_mode(env)) {
+        set_cs_rip(env, &cs, offset);
+    } else {
+        cpu_load_seg_real(env, R_CS, sel);
+        env->rip = offset;
+    }
+    return 0;
+}
+DEF_HELPER_INFO(call_far, 0);
+
+/* The code segment a far RET/IRET returns to: RPL >= CPL, DPL = RPL (<= RPL if
+ * conforming), present */
+static Descriptor return_code(CPUState *env, uint16_t sel)
+{
+    uint32_t err = sel & ~3u;
+    if (err == 0) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    Descriptor d = cpu_read_descriptor(env, sel, EXCP_GP, 0);
+    unsigned rpl = sel & 3, dpl = desc_dpl(d);
+    bool code = (d.hi & DESC_S_MASK) && (d.hi & DESC_CS_MASK);
+    bool dpl_ok = (d.hi & DESC_C_MASK) ? dpl <= rpl : dpl == rpl;
+    if (!code || rpl < cur_cpl(env) || !dpl_ok) {
+        cpu_raise_exception(env, EXCP_GP, err);
+    }
+    if (!(d.hi & DESC_P_MASK)) {
+        cpu_raise_exception(env, EXCP_NP, err);
+    }
+    return d;
+}
+
+/* After a return to an outer ring: data segments the new CPL may not use become null */
+static void drop_inner_segments(CPUState *env, unsigned new_cpl)
+{
+    static const int data_segs[] = { R_ES, R_DS, R_FS, R_GS };
+    for (unsigned i = 0; i < 4; i++) {
+        SegmentCache *sc = &env->seg[data_segs[i]];
+        bool conforming_code = (sc->flags & DESC_CS_MASK) && (sc->flags & DESC_C_MASK);
+        unsigned dpl = (sc->flags >> DESC_DPL_SHIFT) & 3;
+        if (!conforming_code && dpl < new_cpl) {
+            *sc = (SegmentCache){ 0 };
+        }
+    }
+}
+
+/* Where a protected-mode far return goes: checked CS, and the SS:rSP it switches to */
+typedef struct FarReturn {
+    SegmentCache cs;
+    bool new_stack;         /* SS:rSP popped from the frame */
+    SegmentCache ss;
+    uint64_t sp;
+    unsigned new_cpl;
+} FarReturn;
+
+/* Check the popped CS (and, for an outer ring or a 64-bit IRET, pop SS:rSP) */
+static FarReturn far_return_target(CPUState *env, StackCursor *st, uint16_t cs_sel,
+                                   unsigned opsize, uint64_t imm, bool always_pop_ss)
+{
+    FarReturn r = { .new_cpl = cs_sel & 3u };
+    Descriptor d = return_code(env, cs_sel);
+    bool code64 = (env->hflags & HF_LMA) && (d.hi & DESC_L_MASK);
+    cpu_seg_cache_fill(&r.cs, cs_sel, d);
+    st->sp = (st->sp & ~st->mask) | ((st->sp + imm) & st->mask);
+    r.new_stack = always_pop_ss || r.new_cpl > cur_cpl(env);
+    if (r.new_stack) {
+        r.sp = stack_pop(env, st, opsize);
+        uint16_t ss_sel = (uint16_t)stack_pop(env, st, opsize);
+        r.ss = cpu_fetch_ss(env, ss_sel, r.new_cpl, code64, EXCP_GP, 0);
+        r.sp += imm;
+        if (opsize == 2) {
+            r.sp = (env->regs[R_ESP] & ~0xffffull) | (r.sp & 0xffff);
+        } else if (opsize == 4) {
+            r.sp = (uint32_t)r.sp;
+        }
+    }
+    cpu_descriptor_set_accessed(env, cs_sel, &d);
+    return r;
+}
+
+static void commit_far_return(CPUState *env, const FarReturn *r, const StackCursor *st,
+                              uint64_t rip)
+{
+    unsigned old_cpl = cur_cpl(env);
+    if (r->new_stack) {
+        env->seg[R_SS] = r->ss;
+        env->regs[R_ESP] = r->sp;
+    } else {
+        stack_commit(env, st);
+    }
+    set_cs_rip(env, &r->cs, rip);
+    if (r->new_cpl > old_cpl) {
+        drop_inner_segments(env, r->new_cpl);
+    }
+}
+
+HELPER(retf)
+{
+    ENV;
+    unsigned opsize = (unsigned)a0;
+    uint64_t imm = a1;
+    StackCursor st = stack_current(env);
+    uint64_t rip = stack_pop(env, &st, opsize);
+    uint16_t cs_sel = (uint16_t)stack_pop(env, &st, opsize);
+    if (!protected_mode(env)) {
+        st.sp = (st.sp & ~st.mask) | ((st.sp + imm) & st.mask);
+        stack_commit(env, &st);
+        cpu_load_seg_real(env, R_CS, cs_sel);
+        env->rip = rip;
+        return 0;
+    }
+    FarReturn r = far_return_target(env, &st, cs_sel, opsize, imm, false);
+    commit_far_return(env, &r, &st, rip);
+    return 0;
+}
+DEF_HELPER_INFO(retf, 0);
+
+/* EFLAGS bits a POPF-style load may change by operand size (before the privilege rules) */
+static uint32_t iret_flag_mask(unsigned opsize)
+{
+    uint32_t m = CC_MASK | TF_MASK | DF_MASK | NT_MASK | IF_MASK | IOPL_MASK;
+    if (opsize > 2) {
+        m |= RF_MASK | AC_MASK | ID_MASK | VIF_MASK | VIP_MASK;
+    }
+    return m;
+}
+
+static void iret_real_or_v86(CPUState *env, unsigned opsize)
+{
+    bool v86 = (env->eflags & VM_MASK) != 0;
+    if (v86 && iopl(env) < 3) {
+        cpu_raise_exception(env, EXCP_GP, 0);   /* no VME */
+    }
+    StackCursor st = stack_current(env);
+    uint64_t rip = stack_pop(env, &st, opsize);
+    uint16_t cs_sel = (uint16_t)stack_pop(env, &st, opsize);
+    uint32_t flags = (uint32_t)stack_pop(env, &st, opsize);
+    if (rip > env->seg[R_CS].limit && !v86) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    stack_commit(env, &st);
+    cpu_load_seg_real(env, R_CS, cs_sel);
+    env->rip = rip;
+    /* VM VIF VIP never change here; V86 code cannot change IOPL */
+    uint32_t mask = iret_flag_mask(opsize) & ~(VIF_MASK | VIP_MASK);
+    if (v86) {
+        mask &= ~IOPL_MASK;
+    }
+    cpu_set_eflags(env, flags, mask);
+}
+
+static void iret_protected(CPUState *env, unsigned opsize)
+{
+    unsigned cpl = cur_cpl(env);
+    /* a task return (NT) would switch tasks: not implemented; in long mode it is #GP */
+    if (env->eflags & NT_MASK) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    StackCursor st = stack_current(env);
+    uint64_t rip = stack_pop(env, &st, opsize);
+    uint16_t cs_sel = (uint16_t)stack_pop(env, &st, opsize);
+    uint32_t flags = (uint32_t)stack_pop(env, &st, opsize);
+    /* returning to virtual-8086 mode is not implemented */
+    if (opsize == 4 && (flags & VM_MASK) && cpl == 0 && !(env->hflags & HF_LMA)) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    bool always_pop_ss = (env->hflags & HF_CS64) != 0;
+    FarReturn r = far_return_target(env, &st, cs_sel, opsize, 0, always_pop_ss);
+    bool code64 = (env->hflags & HF_LMA) && (r.cs.flags & DESC_L_MASK);
+    if (code64 ? !is_canonical(rip) : rip > r.cs.limit) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+
+    uint32_t mask = iret_flag_mask(opsize);
+    if (cpl != 0) {
+        mask &= ~(IOPL_MASK | VIF_MASK | VIP_MASK);
+    }
+    if (cpl > iopl(env)) {
+        mask &= ~IF_MASK;
+    }
+    commit_far_return(env, &r, &st, rip);
+    cpu_set_eflags(env, flags, mask);
+}
+
+HELPER(iret)
+{
+    ENV;
+    unsigned opsize = (unsigned)a0;
+    if (protected_mode(env)) {
+        iret_protected(env, opsize);
+    } else {
+        iret_real_or_v86(env, opsize);
+    }
+    cpu_irq_window_check(env);
+    return 0;
+}
+DEF_HELPER_INFO(iret, 0);
+
+/* ---------------------------------------------------------------- segment loads */
+
+HELPER(load_seg)
+{
+    ENV;
+    cpu_load_seg(env, (int)a0, (uint16_t)a1);
+    if (a2) {
+        /* MOV SS: no interrupt until the next instruction (the rSP load) has run */
+        env->inhibit_irq = true;
+        env->inhibit_irq_rip = a3;
+    }
+    return 0;
+}
+DEF_HELPER_INFO(load_seg, 0);
+
+/* ---------------------------------------------------------------- control registers */
+
+#define CR0_VALID (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
+                   CR0_NW | CR0_CD | CR0_PG)
+/* CR4 bits a guest may set: TSD (RDTSC checks it), OSFXSR/OSXMMEXCPT (the SSE issue keys on
+ * them), and the paging bits PSE/PAE/PGE, accepted ahead of their CPUID bits so guests that
+ * enable paging without asking CPUID (the benchmark kernel) run once the mmu walks */
+#define CR4_VALID (CR4_TSD | CR4_PSE | CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT)
+#define CR3_LONG_RESERVED (~0ull << 40)     /* above the advertised physical address size */
+
+static void write_cr0(CPUState *env, uint64_t v)
+{
+    if (v >> 32) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    /* reserved bits of the low half are ignored, ET is hardwired to 1 */
+    v = (v & CR0_VALID) | CR0_ET;
+    if (((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD))) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    uint64_t old = env->cr[0];
+    if ((v & CR0_PG) && !(old & CR0_PG) && (env->efer & EFER_LME)) {
+        /* entering long mode: needs PAE and may not start from 64-bit-looking code */
+        if (!(env->cr[4] & CR4_PAE) || (env->seg[R_CS].flags & DESC_L_MASK)) {
+            cpu_raise_exception(env, EXCP_GP, 0);
+        }
+        env->efer |= EFER_LMA;
+    }
+    if (!(v & CR0_PG) && (old & CR0_PG) && (env->efer & EFER_LMA)) {
+        if (env->hflags & HF_CS64) {
+            cpu_raise_exception(env, EXCP_GP, 0);
+        }
+        env->efer &= ~EFER_LMA;
+    }
+    env->cr[0] = v;
+    if ((old ^ v) & (CR0_PG | CR0_PE | CR0_WP)) {
+        tlb_flush(env);
+    }
+    cpu_update_hflags(env);
+}
+
+static void write_cr4(CPUState *env, uint64_t v)
+{
+    if ((v & ~CR4_VALID) || ((env->efer & EFER_LMA) && !(v & CR4_PAE))) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    uint64_t old = env->cr[4];
+    env->cr[4] = v;
+    if ((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE)) {
+        tlb_flush(env);
+    }
+    cpu_update_hflags(env);
+}
+
+HELPER(write_cr)
+{
+    ENV;
+    uint64_t v = a1;
+    switch (a0) {
+    case 0:
+        write_cr0(env, v);
+        break;
+    case 2:
+        env->cr[2] = v;
+        break;
+    case 3:
+        if ((env->efer & EFER_LMA) && (v & CR3_LONG_RESERVED)) {
+            cpu_raise_exception(env, EXCP_GP, 0);
+        }
+        env->cr[3] = v;
+        tlb_flush(env);
+        break;
+    case 4:
+        write_cr4(env, v);
+        break;
+    case 8:
+        if (v >> 4) {
+            cpu_raise_exception(env, EXCP_GP, 0);
+        }
+        env->cr8 = v;
+        break;
+    default:
+        cpu_raise_exception(env, EXCP_UD, 0);
+    }
+    return 0;
+}
+DEF_HELPER_INFO(write_cr, 0);
+
+HELPER(lmsw)
+{
+    ENV;
+    /* LMSW writes PE MP EM TS and can set PE but never clear it */
+    uint64_t cr0 = env->cr[0];
+    write_cr0(env, (cr0 & ~0xfull) | (a0 & 0xf) | (cr0 & CR0_PE));
+    return 0;
+}
+DEF_HELPER_INFO(lmsw, 0);
+
+/* ---------------------------------------------------------------- debug registers */
+
+/* DR4/DR5 alias DR6/DR7 unless CR4.DE (which ferry does not offer) */
+static unsigned dr_index(CPUState *env, uint64_t n)
+{
+    if (n > 7) {
+        cpu_raise_exception(env, EXCP_UD, 0);
+    }
+    return (n == 4 || n == 5) ? (unsigned)n + 2 : (unsigned)n;
+}
+
+HELPER(read_dr)
+{
+    ENV;
+    return env->dr[dr_index(env, a0)];
+}
+DEF_HELPER_INFO(read_dr, TCG_CALL_NO_WRITE_ENV);
+
+HELPER(write_dr)
+{
+    ENV;
+    unsigned n = dr_index(env, a0);
+    uint64_t v = a1;
+    if (n >= 6 && (v >> 32)) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    if (n == 6) {
+        v = (v | DR6_FIXED1) & ~0x1000ull;              /* bit 12 reads as 0 */
+    } else if (n == 7) {
+        v = (v | DR7_FIXED1) & ~0xd800ull;              /* bits 11, 12, 14, 15 read as 0 */
+    }
+    env->dr[n] = v;
+    return 0;
+}
+DEF_HELPER_INFO(write_dr, 0);
+
+/* ---------------------------------------------------------------- HLT, CLI, STI, INVLPG */
+
+HELPER(hlt)
+{
+    ENV;
+    env->halted = true;
+    env->rip = a0;
+    env->exception_index = EXCP_HLT;
+    cpu_loop_exit(env);
+}
+DEF_HELPER_INFO(hlt, 0);
+
+/* CLI/STI: real mode always; protected mode needs CPL <= IOPL, V86 mode IOPL = 3 */
+static void check_if_privilege(CPUState *env)
+{
+    if (!(env->cr[0] & CR0_PE)) {
+        return;
+    }
+    unsigned need = (env->eflags & VM_MASK) ? 3 : cur_cpl(env);
+    if (iopl(env) < need) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+}
+
+HELPER(cli)
+{
+    ENV;
+    check_if_privilege(env);
+    env->eflags &= ~IF_MASK;
+    return 0;
+}
+DEF_HELPER_INFO(cli, 0);
+
+HELPER(sti)
+{
+    ENV;
+    check_if_privilege(env);
+    if (!(env->eflags & IF_MASK)) {
+        /* interrupts become deliverable only after the next instruction */
+        env->eflags |= IF_MASK;
+        env->inhibit_irq = true;
+        env->inhibit_irq_rip = a0;
+        cpu_irq_window_check(env);
+    }
+    return 0;
+}
+DEF_HELPER_INFO(sti, 0);
+
+HELPER(invlpg)
+{
+    ENV;
+    tlb_flush_page(env, a0);
+    return 0;
+}
+DEF_HELPER_INFO(invlpg, TCG_CALL_NO_RAISE);
+
+/* ---------------------------------------------------------------- MSRs */
+
+typedef enum MsrKind {
+    MSR_PLAIN,          /* any 64-bit value */
+    MSR_CANONICAL,      /* an address: #GP unless canonical */
+    MSR_LOW32,          /* #GP if bits 63..32 are set */
+    MSR_TSC,
+    MSR_EFER,
+    MSR_PAT,
+    MSR_APIC_BASE,
+} MsrKind;
+
+typedef struct MsrDef {
+    uint32_t index;
+    MsrKind kind;
+    size_t offset;      /* of the uint64_t in CPUState (unused for MSR_TSC) */
+} MsrDef;
+
+#define MSR_FIELD(f) offsetof(CPUState, f)
+static const MsrDef msr_table[] = {
+    { 0x00000010, MSR_TSC,       0 },
+    { 0x0000001b, MSR_APIC_BASE, MSR_FIELD(apic_base) },
+    { 0x00000174, MSR_LOW32,     MSR_FIELD(sysenter_cs) },
+    { 0x00000175, MSR_CANONICAL, MSR_FIELD(sysenter_esp) },
+    { 0x00000176, MSR_CANONICAL, MSR_FIELD(sysenter_eip) },
+    { 0x00000277, MSR_PAT,       MSR_FIELD(pat) },
+    { 0xc0000080, MSR_EFER,      MSR_FIELD(efer) },
+    { 0xc0000081, MSR_PLAIN,     MSR_FIELD(star) },
+    { 0xc0000082, MSR_CANONICAL, MSR_FIELD(lstar) },
+    { 0xc0000083, MSR_CANONICAL, MSR_FIELD(cstar) },
+    { 0xc0000084, MSR_LOW32,     MSR_FIELD(fmask) },
+    { 0xc0000100, MSR_CANONICAL, MSR_FIELD(seg[R_FS].base) },
+    { 0xc0000101, MSR_CANONICAL, MSR_FIELD(seg[R_GS].base) },
+    { 0xc0000102, MSR_CANONICAL, MSR_FIELD(kernel_gs_base) },
+    { 0xc0000103, MSR_LOW32,     MSR_FIELD(tsc_aux) },
+};
+
+static const MsrDef *find_msr(CPUState *env, uint32_t index)
+{
+    for (size_t i = 0; i < sizeof(msr_table) / sizeof(msr_table[0]); i++) {
+        if (msr_table[i].index == index) {
+            return &msr_table[i];
+        }
+    }
+    cpu_raise_exception(env, EXCP_GP, 0);
+}
+
+static uint64_t *msr_field(CPUState *env, const MsrDef *m)
+{
+    return (uint64_t *)(void *)((char *)env + m->offset);
+}
+
+/* PAT entries: UC WC WT WP WB UC- (2 and 3 are reserved, and so is anything above 7) */
+static bool pat_valid(uint64_t v)
+{
+    for (int i = 0; i < 8; i++) {
+        unsigned t = (v >> (i * 8)) & 0xff;
+        if (t == 2 || t == 3 || t > 7) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* APIC base: BSP (8), enable (11), base bits 12..39 */
+#define APIC_BASE_VALID (0x100ull | 0x800ull | (((1ull << 40) - 1) & ~0xfffull))
+
+static void write_efer(CPUState *env, uint64_t v)
+{
+    /* only LME is implemented; LMA is read-only (set by CR0.PG) */
+    if (v & ~(EFER_LME | EFER_LMA)) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    if ((env->cr[0] & CR0_PG) && ((v ^ env->efer) & EFER_LME)) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    env->efer = (v & EFER_LME) | (env->efer & EFER_LMA);
+    cpu_update_hflags(env);
+}
+
+HELPER(rdmsr)
+{
+    ENV;
+    const MsrDef *m = find_msr(env, (uint32_t)env->regs[R_ECX]);
+    uint64_t v = m->kind == MSR_TSC ? cpu_get_tsc(env) : *msr_field(env, m);
+    env->regs[R_EAX] = (uint32_t)v;
+    env->regs[R_EDX] = v >> 32;
+    return 0;
+}
+DEF_HELPER_INFO(rdmsr, 0);
+
+HELPER(wrmsr)
+{
+    ENV;
+    const MsrDef *m = find_msr(env, (uint32_t)env->regs[R_ECX]);
+    uint64_t v = ((env->regs[R_EDX] & 0xffffffffull) << 32) | (uint32_t)env->regs[R_EAX];
+    bool ok;
+    switch (m->kind) {
+    case MSR_CANONICAL: ok = is_canonical(v); break;
+    case MSR_LOW32:     ok = (v >> 32) == 0; break;
+    case MSR_PAT:       ok = pat_valid(v); break;
+    case MSR_APIC_BASE: ok = (v & ~APIC_BASE_VALID) == 0; break;
+    default:            ok = true; break;
+    }
+    if (!ok) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    if (m->kind == MSR_TSC) {
+        cpu_set_tsc(env, v);
+    } else if (m->kind == MSR_EFER) {
+        write_efer(env, v);
+    } else {
+        *msr_field(env, m) = v;
+    }
+    return 0;
+}
+DEF_HELPER_INFO(wrmsr, 0);

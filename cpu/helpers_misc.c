@@ -397,6 +397,7 @@ HELPER(popf)
     /* the generator relies on CC_OP_EFLAGS, whatever cpu_set_eflags chose */
     env->cc_src = cpu_cc_compute_all(env);
     env->cc_op = CC_OP_EFLAGS;
+    cpu_irq_window_check(env);      /* IF may have just opened the window for a pending IRQ */
     return 0;
 }
 DEF_HELPER_INFO(popf, 0);

@@ -169,7 +169,11 @@ static void x86_get_key(void *env_, TBKey *key)
     key->pc = env->rip;
     key->cs_base = env->seg[R_CS].base;
     key->flags = env->hflags;
-    key->cflags = 0;
+    /* One instruction per block where the loop must regain control after it: single-step
+     * traps (TF), and the interrupt shadow of STI / MOV SS with an IRQ waiting behind it. */
+    bool shadow_irq = env->inhibit_irq && env->rip == env->inhibit_irq_rip &&
+                      (env->interrupt_request & CPU_INT_HARD);
+    key->cflags = (env->hflags & HF_TF) || shadow_irq ? TB_CF_SINGLE_INSN : 0;
     key->phys_pc = mmu_translate_code(env, code_linear(key->cs_base, key->pc, bits),
                                       cpu_mmu_index(env));
 }

@@ -1,0 +1,345 @@
+/*
+ * cpu/xlat_sys.c — generators for system instructions: segment-register loads and stores,
+ * descriptor-table registers, control and debug registers, HLT, CLI/STI, cache and TLB
+ * maintenance, MSRs and FNINIT. Privilege is part of the block key, so CPL-0-only
+ * instructions check it at translation time; IOPL is not in the key, so CLI/STI check it
+ * in their helpers.
+ *
+ * A block ends after anything that can change the block key or the interrupt state: a CS
+ * or SS load, any segment load in protected mode, CR0/CR3/CR4/CR8 writes, LMSW, CLTS, STI,
+ * INVLPG and WRMSR.
+ */
+#include <stddef.h>
+
+#include "cpu/helpers.h"
+#include "cpu/xlat.h"
+
+#define ENV_SEG(s, f) (offsetof(CPUState, seg) + (size_t)(s) * sizeof(SegmentCache) + \
+                       offsetof(SegmentCache, f))
+
+static TCGv const64(uint64_t v)
+{
+    return tcg_const(TCG_I64, v);
+}
+
+/* #GP(0) unless CPL 0 (real mode is CPL 0, virtual-8086 mode CPL 3) */
+static bool require_cpl0(DisasContext *s)
+{
+    if (s->cpl != 0) {
+        gen_exception(s, EXCP_GP, 0);
+        return false;
+    }
+    return true;
+}
+
+static void gen_call0(const TCGHelperInfo *h, TCGv a0, TCGv a1)
+{
+    tcg_gen_call(h, TCG_NOTEMP, a0, a1, TCG_NOTEMP, TCG_NOTEMP);
+}
+
+/* linear + n, wrapped to 32 bits outside 64-bit code (the second part of a table pointer
+ * or far pointer) */
+static TCGv gen_linear_plus(DisasContext *s, TCGv la, int n)
+{
+    TCGv r = tcg_temp_new(TCG_I64);
+    tcg_gen_addi(r, la, n);
+    if (s->code_bits != 64) {
+        tcg_gen_ext32u(r, r);
+    }
+    return r;
+}
+
+/* ---------------------------------------------------------------- segment registers */
+
+/* Load selector sel (I64 temp, 16 bits) into segment register seg. Real-mode loads of data
+ * segments are inline (base = selector << 4, nothing else changes); everything else goes
+ * through the helper with the mode's checks and ends the block. shadow: MOV SS holds off
+ * interrupts for one instruction. */
+static void gen_load_seg(DisasContext *s, int seg, TCGv sel, bool shadow)
+{
+    if (seg == R_CS || seg < 0 || seg >= NB_SEGS) {
+        gen_exception(s, EXCP_UD, 0);
+        return;
+    }
+    if (!(s->flags & HF_PE) && seg != R_SS) {
+        TCGv base = tcg_temp_new(TCG_I64);
+        tcg_gen_shli(base, sel, 4);
+        tcg_gen_st_env(sel, ENV_SEG(seg, selector), MO_16);
+        tcg_gen_st_env(base, ENV_SEG(seg, base), MO_64);
+        return;
+    }
+    tcg_gen_call(&helper_info_load_seg, TCG_NOTEMP, const64((uint64_t)seg), sel,
+                 const64(shadow), const64(s->next_pc));
+    s->end = DISAS_STOP;
+}
+
+static void gen_mov_sreg(DisasContext *s, const X86Insn *insn)
+{
+    const X86Operand *dst = &insn->op[0], *src = &insn->op[1];
+    if (dst->kind == X86_OP_SEG) {
+        TCGv sel = gen_ld_op(s, src);
+        if (src->size > 2) {
+            tcg_gen_andi(sel, sel, 0xffff);
+        }
+        gen_load_seg(s, dst->reg, sel, dst->reg == R_SS);
+        return;
+    }
+    /* to memory always 16 bits; to a register the selector zero-extended to its size */
+    TCGv sel = gen_ld_op(s, src);
+    X86Operand to = *dst;
+    if (to.kind == X86_OP_MEM) {
+        to.size = 2;
+    }
+    gen_st_op(s, &to, sel);
+}
+
+/* LDS LES LFS LGS LSS r, m16:16/32/64: the offset goes to r after the segment loaded */
+static void gen_load_far_pointer(DisasContext *s, const X86Insn *insn, int seg)
+{
+    const X86Operand *dst = &insn->op[0];
+    if (insn->op[1].kind != X86_OP_MEM) {
+        gen_exception(s, EXCP_UD, 0);
+        return;
+    }
+    int size = insn->opsize;
+    TCGv la = gen_ea_linear(s, size + 2);
+    TCGv off = gen_ld_mem(s, la, size);
+    TCGv sel = gen_ld_mem(s, gen_linear_plus(s, la, size), 2);
+    gen_load_seg(s, seg, sel, false);
+    gen_st_reg(s, dst->reg, size, false, off);
+}
+
+static void gen_lds(DisasContext *s, const X86Insn *insn) { gen_load_far_pointer(s, insn, R_DS); }
+static void gen_les(DisasContext *s, const X86Insn *insn) { gen_load_far_pointer(s, insn, R_ES); }
+static void gen_lfs(DisasContext *s, const X86Insn *insn) { gen_load_far_pointer(s, insn, R_FS); }
+static void gen_lgs(DisasContext *s, const X86Insn *insn) { gen_load_far_pointer(s, insn, R_GS); }
+static void gen_lss(DisasContext *s, const X86Insn *insn) { gen_load_far_pointer(s, insn, R_SS); }
+
+/* ---------------------------------------------------------------- GDTR and IDTR */
+
+static size_t dtr_offset(X86Mnem m)
+{
+    return (m == MN_lgdt || m == MN_sgdt) ? offsetof(CPUState, gdt) : offsetof(CPUState, idt);
+}
+
+/* LGDT/LIDT m16&32 (m16&64 in 64-bit code); a 16-bit operand size keeps 24 bits of base */
+static void gen_load_dtr(DisasContext *s, const X86Insn *insn)
+{
+    if (insn->op[0].kind != X86_OP_MEM) {
+        gen_exception(s, EXCP_UD, 0);
+        return;
+    }
+    if (!require_cpl0(s)) {
+        return;
+    }
+    int base_size = s->code_bits == 64 ? 8 : 4;
+    TCGv la = gen_ea_linear(s, 2 + base_size);
+    TCGv limit = gen_ld_mem(s, la, 2);
+    TCGv base = gen_ld_mem(s, gen_linear_plus(s, la, 2), base_size);
+    if (insn->opsize == 2 && s->code_bits != 64) {
+        tcg_gen_andi(base, base, 0xffffff);
+    }
+    size_t dtr = dtr_offset(insn->mnem);
+    tcg_gen_st_env(base, dtr + offsetof(DescTable, base), MO_64);
+    tcg_gen_st_env(limit, dtr + offsetof(DescTable, limit), MO_32);
+}
+
+/* SGDT/SIDT: limit, then the whole base (32 bits, 64 in 64-bit code) */
+static void gen_store_dtr(DisasContext *s, const X86Insn *insn)
+{
+    if (insn->op[0].kind != X86_OP_MEM) {
+        gen_exception(s, EXCP_UD, 0);
+        return;
+    }
+    int base_size = s->code_bits == 64 ? 8 : 4;
+    size_t dtr = dtr_offset(insn->mnem);
+    TCGv la = gen_ea_linear(s, 2 + base_size);
+    TCGv limit = tcg_temp_new(TCG_I64), base = tcg_temp_new(TCG_I64);
+    tcg_gen_ld_env(limit, dtr + offsetof(DescTable, limit), MO_32);
+    tcg_gen_ld_env(base, dtr + offsetof(DescTable, base), MO_64);
+    gen_st_mem(s, la, 2, limit);
+    gen_st_mem(s, gen_linear_plus(s, la, 2), base_size, base);
+}
+
+/* ---------------------------------------------------------------- control registers */
+
+static bool cr_exists(int n)
+{
+    return n == 0 || n == 2 || n == 3 || n == 4 || n == 8;
+}
+
+static size_t cr_offset(int n)
+{
+    return n == 8 ? offsetof(CPUState, cr8) : offsetof(CPUState, cr) + (size_t)n * 8;
+}
+
+static void gen_mov_cr(DisasContext *s, const X86Insn *insn)
+{
+    bool to_cr = insn->op[0].kind == X86_OP_CR;
+    const X86Operand *cr = &insn->op[to_cr ? 0 : 1], *gpr = &insn->op[to_cr ? 1 : 0];
+    if (!cr_exists(cr->reg)) {
+        gen_exception(s, EXCP_UD, 0);
+        return;
+    }
+    if (!require_cpl0(s)) {
+        return;
+    }
+    if (to_cr) {
+        gen_call0(&helper_info_write_cr, const64(cr->reg), gen_ld_op(s, gpr));
+        if (cr->reg != 2) {
+            s->end = DISAS_STOP;
+        }
+        return;
+    }
+    TCGv v = tcg_temp_new(TCG_I64);
+    tcg_gen_ld_env(v, cr_offset(cr->reg), MO_64);
+    gen_st_op(s, gpr, gen_zext(s, v, gpr->size));
+}
+
+static void gen_mov_dr(DisasContext *s, const X86Insn *insn)
+{
+    bool to_dr = insn->op[0].kind == X86_OP_DR;
+    const X86Operand *dr = &insn->op[to_dr ? 0 : 1], *gpr = &insn->op[to_dr ? 1 : 0];
+    if (!require_cpl0(s)) {
+        return;
+    }
+    if (to_dr) {
+        gen_call0(&helper_info_write_dr, const64(dr->reg), gen_ld_op(s, gpr));
+        return;
+    }
+    TCGv v = tcg_temp_new(TCG_I64);
+    tcg_gen_call(&helper_info_read_dr, v, const64(dr->reg), TCG_NOTEMP, TCG_NOTEMP,
+                 TCG_NOTEMP);
+    gen_st_op(s, gpr, gen_zext(s, v, gpr->size));
+}
+
+static void gen_lmsw(DisasContext *s, const X86Insn *insn)
+{
+    if (!require_cpl0(s)) {
+        return;
+    }
+    gen_call0(&helper_info_lmsw, gen_ld_op(s, &insn->op[0]), TCG_NOTEMP);
+    s->end = DISAS_STOP;
+}
+
+/* SMSW: the low 16 bits of CR0 to memory, CR0 at the operand size to a register */
+static void gen_smsw(DisasContext *s, const X86Insn *insn)
+{
+    X86Operand dst = insn->op[0];
+    if (dst.kind == X86_OP_MEM) {
+        dst.size = 2;
+    }
+    TCGv v = tcg_temp_new(TCG_I64);
+    tcg_gen_ld_env(v, offsetof(CPUState, cr), MO_64);
+    gen_st_op(s, &dst, gen_zext(s, v, dst.size));
+}
+
+static void gen_clts(DisasContext *s, const X86Insn *insn)
+{
+    if (!require_cpl0(s)) {
+        return;
+    }
+    TCGv cr0 = tcg_temp_new(TCG_I64);
+    tcg_gen_ld_env(cr0, offsetof(CPUState, cr), MO_64);
+    tcg_gen_andi(cr0, cr0, ~(int64_t)CR0_TS);
+    gen_call0(&helper_info_write_cr, const64(0), cr0);
+    s->end = DISAS_STOP;
+}
+
+/* ---------------------------------------------------------------- HLT CLI STI, caches */
+
+static void gen_hlt(DisasContext *s, const X86Insn *insn)
+{
+    if (!require_cpl0(s)) {
+        return;
+    }
+    gen_call0(&helper_info_hlt, const64(s->next_pc), TCG_NOTEMP);
+    tcg_gen_exit_tb();      /* not reached: the helper leaves to the loop */
+    s->end = DISAS_JUMPED;
+}
+
+static void gen_cli(DisasContext *s, const X86Insn *insn)
+{
+    gen_call0(&helper_info_cli, TCG_NOTEMP, TCG_NOTEMP);
+}
+
+static void gen_sti(DisasContext *s, const X86Insn *insn)
+{
+    gen_call0(&helper_info_sti, const64(s->next_pc), TCG_NOTEMP);
+    s->end = DISAS_STOP;
+}
+
+/* WBINVD INVD: caches are not modelled, only the privilege check remains */
+static void gen_cache_flush(DisasContext *s, const X86Insn *insn)
+{
+    require_cpl0(s);
+}
+
+static void gen_invlpg(DisasContext *s, const X86Insn *insn)
+{
+    if (insn->op[0].kind != X86_OP_MEM) {
+        gen_exception(s, EXCP_UD, 0);
+        return;
+    }
+    if (!require_cpl0(s)) {
+        return;
+    }
+    /* the rest of this block may have been translated through the old mapping */
+    gen_call0(&helper_info_invlpg, gen_ea_linear(s, 1), TCG_NOTEMP);
+    s->end = DISAS_STOP;
+}
+
+static void gen_rdmsr(DisasContext *s, const X86Insn *insn)
+{
+    if (require_cpl0(s)) {
+        gen_call0(&helper_info_rdmsr, TCG_NOTEMP, TCG_NOTEMP);
+    }
+}
+
+static void gen_wrmsr(DisasContext *s, const X86Insn *insn)
+{
+    if (require_cpl0(s)) {
+        gen_call0(&helper_info_wrmsr, TCG_NOTEMP, TCG_NOTEMP);
+        s->end = DISAS_STOP;    /* EFER changes the mode */
+    }
+}
+
+/* FNINIT: control word 0x37F, status 0, every register empty (full tag word 0xFFFF) */
+static void gen_fninit(DisasContext *s, const X86Insn *insn)
+{
+    if (s->flags & HF_EM_TS) {
+        gen_exception(s, EXCP_NM, 0);
+        return;
+    }
+    tcg_gen_st_env(const64(0x37f), offsetof(CPUState, fpuc), MO_16);
+    tcg_gen_st_env(const64(0), offsetof(CPUState, fpus), MO_16);
+    tcg_gen_st_env(const64(0xffff), offsetof(CPUState, fptag), MO_16);
+}
+
+const XlatEntry xlat_sys_entries[] = {
+    { MN_mov_sreg, gen_mov_sreg },
+    { MN_lds, gen_lds },
+    { MN_les, gen_les },
+    { MN_lfs, gen_lfs },
+    { MN_lgs, gen_lgs },
+    { MN_lss, gen_lss },
+    { MN_lgdt, gen_load_dtr },
+    { MN_lidt, gen_load_dtr },
+    { MN_sgdt, gen_store_dtr },
+    { MN_sidt, gen_store_dtr },
+    { MN_mov_cr, gen_mov_cr },
+    { MN_mov_dr, gen_mov_dr },
+    { MN_lmsw, gen_lmsw },
+    { MN_smsw, gen_smsw },
+    { MN_clts, gen_clts },
+    { MN_hlt, gen_hlt },
+    { MN_cli, gen_cli },
+    { MN_sti, gen_sti },
+    { MN_wbinvd, gen_cache_flush },
+    { MN_invd, gen_cache_flush },
+    { MN_invlpg, gen_invlpg },
+    { MN_rdmsr, gen_rdmsr },
+    { MN_wrmsr, gen_wrmsr },
+    { MN_fninit, gen_fninit },
+    XLAT_END
+};
