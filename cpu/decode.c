@@ -210,7 +210,7 @@ static void decode_modrm_memory(Decoder *d)
 
 static void set_reg(X86Operand *op, unsigned reg, unsigned size, bool any_rex)
 {
-    op->kind = X86_OP_REG;
+    op->kind = X86_OPK_REG;
     op->size = (uint8_t)size;
     op->reg = (uint8_t)reg;
     /* without REX, byte registers 4-7 are AH CH DH BH */
@@ -271,7 +271,7 @@ static bool resolve_operand(Decoder *d, X86Operand *op, uint8_t spec, bool is_de
             unsigned size = spec == O_Ewv ? opsize : memory_operand_size(d, spec);
             set_reg(op, out->rm, size, any_rex);
         } else {
-            op->kind = X86_OP_MEM;
+            op->kind = X86_OPK_MEM;
             op->size = (uint8_t)memory_operand_size(d, spec);
         }
         return true;
@@ -291,29 +291,29 @@ static bool resolve_operand(Decoder *d, X86Operand *op, uint8_t spec, bool is_de
     case O_CL: set_reg(op, R_ECX, 1, false); break;
     case O_DX: set_reg(op, R_EDX, 2, false); break;
     case O_One:
-        op->kind = X86_OP_IMM; op->size = 1; op->imm = 1;
+        op->kind = X86_OPK_IMM; op->size = 1; op->imm = 1;
         break;
     case O_Ib: case O_Iw:
-        op->kind = X86_OP_IMM; op->size = (uint8_t)imm_len; op->imm = imm_raw;
+        op->kind = X86_OPK_IMM; op->size = (uint8_t)imm_len; op->imm = imm_raw;
         break;
     case O_Ibs: case O_Iz: case O_Iv:
-        op->kind = X86_OP_IMM;
+        op->kind = X86_OPK_IMM;
         op->size = (uint8_t)opsize;
         op->imm = truncate_to((uint64_t)sign_extend(imm_raw, imm_len), opsize);
         break;
     case O_Jb: case O_Jz:
-        op->kind = X86_OP_REL;
+        op->kind = X86_OPK_REL;
         op->size = (uint8_t)opsize;
         op->imm = truncate_to(out->pc + d->pos + (uint64_t)sign_extend(imm_raw, imm_len), opsize);
         break;
     case O_Ob: case O_Ov:
-        op->kind = X86_OP_MEM;
+        op->kind = X86_OPK_MEM;
         op->size = spec == O_Ob ? 1 : (uint8_t)opsize;
         out->disp = (int64_t)imm_raw;
         out->seg = d->seg_prefix >= 0 ? d->seg_prefix : R_DS;
         break;
     case O_Ap:
-        op->kind = X86_OP_FAR;
+        op->kind = X86_OPK_FAR;
         op->size = (uint8_t)opsize;
         op->imm = truncate_to(imm_raw, opsize);
         op->sel = (uint16_t)(imm_raw >> (8 * (imm_len - 2)));
@@ -322,20 +322,20 @@ static bool resolve_operand(Decoder *d, X86Operand *op, uint8_t spec, bool is_de
         /* only ES..GS exist; MOV to CS is #UD */
         if (reg3 > R_GS || (is_dest && reg3 == R_CS))
             return false;
-        op->kind = X86_OP_SEG; op->size = 2; op->reg = (uint8_t)reg3;
+        op->kind = X86_OPK_SEG; op->size = 2; op->reg = (uint8_t)reg3;
         break;
     case O_Cd:
         if (out->reg != 0 && out->reg != 2 && out->reg != 3 && out->reg != 4 && out->reg != 8)
             return false;
-        op->kind = X86_OP_CR; op->size = d->mode64 ? 8 : 4; op->reg = out->reg;
+        op->kind = X86_OPK_CR; op->size = d->mode64 ? 8 : 4; op->reg = out->reg;
         break;
     case O_Dd:
         if (out->reg > 7)
             return false;
-        op->kind = X86_OP_DR; op->size = d->mode64 ? 8 : 4; op->reg = out->reg;
+        op->kind = X86_OPK_DR; op->size = d->mode64 ? 8 : 4; op->reg = out->reg;
         break;
     case O_ES: case O_CS: case O_SS: case O_DS: case O_FS: case O_GS:
-        op->kind = X86_OP_SEG; op->size = 2; op->reg = (uint8_t)(spec - O_ES);
+        op->kind = X86_OPK_SEG; op->size = 2; op->reg = (uint8_t)(spec - O_ES);
         break;
     default:
         break;
@@ -475,7 +475,7 @@ int x86_decode(const uint8_t *buf, unsigned avail, int code_bits, uint64_t pc, X
     if (out->mnem == MN_enter)
         out->imm2 = imm_raw[1];
     if ((out->prefixes & PFX_LOCK) &&
-        !((e->flags & F_LOCK) && out->nops && out->op[0].kind == X86_OP_MEM))
+        !((e->flags & F_LOCK) && out->nops && out->op[0].kind == X86_OPK_MEM))
         return fail(&d, X86_DECODE_UD);
 
     /* encodings that rename the entry they share */

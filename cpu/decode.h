@@ -24,19 +24,19 @@ typedef enum X86Mnem {
 #define PFX_ADSIZE 0x10   /* 67 */
 
 typedef enum X86OpKind {
-    X86_OP_NONE,
-    X86_OP_REG,     /* general register: reg 0-15; hibyte for AH CH DH BH */
-    X86_OP_MEM,     /* the instruction's memory operand, described by the ea_* fields */
-    X86_OP_IMM,     /* immediate, already sign- or zero-extended to the operand size as the
+    X86_OPK_NONE,
+    X86_OPK_REG,     /* general register: reg 0-15; hibyte for AH CH DH BH */
+    X86_OPK_MEM,     /* the instruction's memory operand, described by the ea_* fields */
+    X86_OPK_IMM,     /* immediate, already sign- or zero-extended to the operand size as the
                        instruction defines it */
-    X86_OP_REL,     /* branch target: imm = absolute target rip, already truncated to the
+    X86_OPK_REL,     /* branch target: imm = absolute target rip, already truncated to the
                        operand size */
-    X86_OP_FAR,     /* ptr16:16/32 immediate: imm = offset, sel = selector */
-    X86_OP_SEG,     /* segment register: reg = R_ES..R_GS */
-    X86_OP_CR,      /* control register: reg 0-15 */
-    X86_OP_DR,      /* debug register: reg 0-15 */
-    X86_OP_XMM,     /* xmm register (for the SIMD issue) */
-    X86_OP_MMX,     /* mmx register */
+    X86_OPK_FAR,     /* ptr16:16/32 immediate: imm = offset, sel = selector */
+    X86_OPK_SEG,     /* segment register: reg = R_ES..R_GS */
+    X86_OPK_CR,      /* control register: reg 0-15 */
+    X86_OPK_DR,      /* debug register: reg 0-15 */
+    X86_OPK_XMM,     /* xmm register (for the SIMD issue) */
+    X86_OPK_MMX,     /* mmx register */
 } X86OpKind;
 
 typedef struct X86Operand {

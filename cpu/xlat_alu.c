@@ -254,7 +254,7 @@ static void gen_bcd(DisasContext *s, const X86Insn *insn)
     /* AAM/AAD carry their base as an immediate (10 in the usual encoding) */
     uint64_t base = 10;
     for (int i = 0; i < insn->nops; i++) {
-        if (insn->op[i].kind == X86_OP_IMM) {
+        if (insn->op[i].kind == X86_OPK_IMM) {
             base = insn->op[i].imm & 0xff;
         }
     }
@@ -284,7 +284,7 @@ static TCGv gen_shift_count(DisasContext *s, const X86Insn *insn, int count_op, 
         return c64(1);
     }
     const X86Operand *cop = &insn->op[count_op];
-    if (cop->kind == X86_OP_IMM) {
+    if (cop->kind == X86_OPK_IMM) {
         *is_const = true;
         *const_count = cop->imm & mask;
         return c64(*const_count);
@@ -510,7 +510,7 @@ static void gen_bit_test(DisasContext *s, const X86Insn *insn)
     const X86Operand *oop = &insn->op[1];
     int size = dop->size, bits = size * 8;
     TCGv offset = gen_ld_op(s, oop);
-    if (dop->kind == X86_OP_MEM && oop->kind != X86_OP_IMM) {
+    if (dop->kind == X86_OPK_MEM && oop->kind != X86_OPK_IMM) {
         /* a register bit offset is signed and may address beyond the operand: move the
          * access by whole operands */
         TCGv disp = gen_sext(s, offset, size);

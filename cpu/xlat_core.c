@@ -162,16 +162,16 @@ void gen_st_mem(DisasContext *s, TCGv linear, int size, TCGv v)
 TCGv gen_ld_op(DisasContext *s, const X86Operand *op)
 {
     switch (op->kind) {
-    case X86_OP_REG:
+    case X86_OPK_REG:
         return gen_ld_reg(s, op->reg, op->size, op->hibyte);
-    case X86_OP_MEM:
+    case X86_OPK_MEM:
         return gen_ld_mem(s, gen_ea_linear(s, op->size), op->size);
-    case X86_OP_SEG: {
+    case X86_OPK_SEG: {
         TCGv v = new_i64();
         tcg_gen_ld_env(v, ENV_SEG(op->reg % NB_SEGS, selector), MO_16);
         return v;
     }
-    case X86_OP_IMM: {
+    case X86_OPK_IMM: {
         /* an immediate sign-extended to the operand size may be described with its
          * encoded size: keep the wider of the two */
         int size = op->size > s->insn->opsize ? op->size : s->insn->opsize;
@@ -186,10 +186,10 @@ TCGv gen_ld_op(DisasContext *s, const X86Operand *op)
 void gen_st_op(DisasContext *s, const X86Operand *op, TCGv v)
 {
     switch (op->kind) {
-    case X86_OP_REG:
+    case X86_OPK_REG:
         gen_st_reg(s, op->reg, op->size, op->hibyte, v);
         break;
-    case X86_OP_MEM:
+    case X86_OPK_MEM:
         gen_st_mem(s, gen_ea_linear(s, op->size), op->size, v);
         break;
     default:

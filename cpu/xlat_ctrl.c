@@ -53,7 +53,7 @@ static void gen_jcc(DisasContext *s, const X86Insn *insn)
 static void gen_jmp(DisasContext *s, const X86Insn *insn)
 {
     const X86Operand *target = &insn->op[0];
-    if (target->kind == X86_OP_REL) {
+    if (target->kind == X86_OPK_REL) {
         gen_jmp_direct(s, target->imm, 0);
     } else {
         gen_jmp_indirect(s, gen_ld_op(s, target));
@@ -63,7 +63,7 @@ static void gen_jmp(DisasContext *s, const X86Insn *insn)
 static void gen_call(DisasContext *s, const X86Insn *insn)
 {
     const X86Operand *target = &insn->op[0];
-    bool direct = target->kind == X86_OP_REL;
+    bool direct = target->kind == X86_OPK_REL;
     /* the target is read before the push, so a fault on either leaves rSP intact */
     TCGv dest = direct ? TCG_NOTEMP : gen_ld_op(s, target);
     gen_push(s, const64(s->next_pc), insn->opsize);
@@ -77,7 +77,7 @@ static void gen_call(DisasContext *s, const X86Insn *insn)
 static void gen_ret(DisasContext *s, const X86Insn *insn)
 {
     int size = insn->opsize;
-    uint64_t release = insn->nops > 0 && insn->op[0].kind == X86_OP_IMM ?
+    uint64_t release = insn->nops > 0 && insn->op[0].kind == X86_OPK_IMM ?
                        insn->op[0].imm & 0xffff : 0;
     TCGv rip = gen_pop_peek(s, size);
     gen_pop_commit(s, size + (int)release);
@@ -117,12 +117,12 @@ static void gen_loop_family(DisasContext *s, const X86Insn *insn)
 static bool gen_far_pointer(DisasContext *s, const X86Insn *insn, TCGv *sel, TCGv *off)
 {
     const X86Operand *op = &insn->op[0];
-    if (op->kind == X86_OP_FAR) {
+    if (op->kind == X86_OPK_FAR) {
         *sel = const64(op->sel);
         *off = const64(op->imm);
         return true;
     }
-    if (op->kind != X86_OP_MEM || op->size < 4) {
+    if (op->kind != X86_OPK_MEM || op->size < 4) {
         gen_exception(s, EXCP_UD, 0);
         return false;
     }
@@ -161,7 +161,7 @@ static void gen_callf(DisasContext *s, const X86Insn *insn)
 
 static void gen_retf(DisasContext *s, const X86Insn *insn)
 {
-    uint64_t release = insn->nops > 0 && insn->op[0].kind == X86_OP_IMM ?
+    uint64_t release = insn->nops > 0 && insn->op[0].kind == X86_OPK_IMM ?
                        insn->op[0].imm & 0xffff : 0;
     tcg_gen_call(&helper_info_retf, TCG_NOTEMP, const64(insn->opsize), const64(release),
                  TCG_NOTEMP, TCG_NOTEMP);
@@ -205,7 +205,7 @@ static void gen_iret(DisasContext *s, const X86Insn *insn)
 static void gen_bound(DisasContext *s, const X86Insn *insn)
 {
     int size = insn->opsize;
-    if (insn->op[1].kind != X86_OP_MEM) {
+    if (insn->op[1].kind != X86_OPK_MEM) {
         gen_exception(s, EXCP_UD, 0);
         return;
     }

@@ -62,12 +62,12 @@ static void gen_pop_insn(DisasContext *s, const X86Insn *insn)
     const X86Operand *op = &insn->op[0];
     int size = insn->opsize;
 
-    if (op->kind == X86_OP_SEG) {
+    if (op->kind == X86_OPK_SEG) {
         gen_pop_sreg(s, op->reg, size);
         return;
     }
     TCGv v = gen_pop_peek(s, size);
-    if (op->kind == X86_OP_REG) {
+    if (op->kind == X86_OPK_REG) {
         /* POP rSP: the popped value wins over the increment */
         gen_pop_commit(s, size);
         gen_st_reg(s, op->reg, size, op->hibyte, v);
@@ -182,7 +182,7 @@ static void gen_xchg(DisasContext *s, const X86Insn *insn)
     const X86Operand *a = &insn->op[0], *b = &insn->op[1];
     TCGv va = gen_ld_op(s, a), vb = gen_ld_op(s, b);
     /* the memory operand first: a faulting store leaves the register untouched */
-    if (b->kind == X86_OP_MEM) {
+    if (b->kind == X86_OPK_MEM) {
         gen_st_op(s, b, va);
         gen_st_op(s, a, vb);
     } else {
@@ -199,7 +199,7 @@ static void gen_xadd(DisasContext *s, const X86Insn *insn)
     TCGv sum = tcg_temp_new(TCG_I64);
     tcg_gen_add(sum, d, v);
     sum = gen_zext(s, sum, size);
-    if (dst->kind == X86_OP_MEM) {
+    if (dst->kind == X86_OPK_MEM) {
         gen_st_op(s, dst, sum);
         gen_st_op(s, src, d);
     } else {
@@ -218,14 +218,14 @@ static void gen_cmpxchg(DisasContext *s, const X86Insn *insn)
     TCGv d = gen_ld_op(s, dst), v = gen_ld_op(s, src);
     TCGLabel fail = tcg_label_new(), join = tcg_label_new();
 
-    if (dst->kind == X86_OP_MEM) {
+    if (dst->kind == X86_OPK_MEM) {
         /* memory is written in both cases (the old value back on failure) */
         TCGv out = tcg_temp_new(TCG_I64);
         tcg_gen_movcond(TCG_COND_EQ, out, acc, d, v, d);
         gen_st_op(s, dst, out);
     }
     tcg_gen_brcond(TCG_COND_NE, acc, d, fail);
-    if (dst->kind != X86_OP_MEM) {
+    if (dst->kind != X86_OPK_MEM) {
         gen_st_op(s, dst, v);
     }
     tcg_gen_br(join);
@@ -343,7 +343,7 @@ static void gen_ud(DisasContext *s, const X86Insn *insn)
 /* imm8 port, or DX */
 static TCGv gen_port(DisasContext *s, const X86Operand *op)
 {
-    if (op->kind == X86_OP_IMM) {
+    if (op->kind == X86_OPK_IMM) {
         return imm64(op->imm & 0xff);
     }
     return gen_ld_reg(s, R_EDX, 2, false);

@@ -76,7 +76,7 @@ static void gen_load_seg(DisasContext *s, int seg, TCGv sel, bool shadow)
 static void gen_mov_sreg(DisasContext *s, const X86Insn *insn)
 {
     const X86Operand *dst = &insn->op[0], *src = &insn->op[1];
-    if (dst->kind == X86_OP_SEG) {
+    if (dst->kind == X86_OPK_SEG) {
         TCGv sel = gen_ld_op(s, src);
         if (src->size > 2) {
             tcg_gen_andi(sel, sel, 0xffff);
@@ -87,7 +87,7 @@ static void gen_mov_sreg(DisasContext *s, const X86Insn *insn)
     /* to memory always 16 bits; to a register the selector zero-extended to its size */
     TCGv sel = gen_ld_op(s, src);
     X86Operand to = *dst;
-    if (to.kind == X86_OP_MEM) {
+    if (to.kind == X86_OPK_MEM) {
         to.size = 2;
     }
     gen_st_op(s, &to, sel);
@@ -97,7 +97,7 @@ static void gen_mov_sreg(DisasContext *s, const X86Insn *insn)
 static void gen_load_far_pointer(DisasContext *s, const X86Insn *insn, int seg)
 {
     const X86Operand *dst = &insn->op[0];
-    if (insn->op[1].kind != X86_OP_MEM) {
+    if (insn->op[1].kind != X86_OPK_MEM) {
         gen_exception(s, EXCP_UD, 0);
         return;
     }
@@ -125,7 +125,7 @@ static size_t dtr_offset(X86Mnem m)
 /* LGDT/LIDT m16&32 (m16&64 in 64-bit code); a 16-bit operand size keeps 24 bits of base */
 static void gen_load_dtr(DisasContext *s, const X86Insn *insn)
 {
-    if (insn->op[0].kind != X86_OP_MEM) {
+    if (insn->op[0].kind != X86_OPK_MEM) {
         gen_exception(s, EXCP_UD, 0);
         return;
     }
@@ -147,7 +147,7 @@ static void gen_load_dtr(DisasContext *s, const X86Insn *insn)
 /* SGDT/SIDT: limit, then the whole base (32 bits, 64 in 64-bit code) */
 static void gen_store_dtr(DisasContext *s, const X86Insn *insn)
 {
-    if (insn->op[0].kind != X86_OP_MEM) {
+    if (insn->op[0].kind != X86_OPK_MEM) {
         gen_exception(s, EXCP_UD, 0);
         return;
     }
@@ -175,7 +175,7 @@ static size_t cr_offset(int n)
 
 static void gen_mov_cr(DisasContext *s, const X86Insn *insn)
 {
-    bool to_cr = insn->op[0].kind == X86_OP_CR;
+    bool to_cr = insn->op[0].kind == X86_OPK_CR;
     const X86Operand *cr = &insn->op[to_cr ? 0 : 1], *gpr = &insn->op[to_cr ? 1 : 0];
     if (!cr_exists(cr->reg)) {
         gen_exception(s, EXCP_UD, 0);
@@ -198,7 +198,7 @@ static void gen_mov_cr(DisasContext *s, const X86Insn *insn)
 
 static void gen_mov_dr(DisasContext *s, const X86Insn *insn)
 {
-    bool to_dr = insn->op[0].kind == X86_OP_DR;
+    bool to_dr = insn->op[0].kind == X86_OPK_DR;
     const X86Operand *dr = &insn->op[to_dr ? 0 : 1], *gpr = &insn->op[to_dr ? 1 : 0];
     if (!require_cpl0(s)) {
         return;
@@ -226,7 +226,7 @@ static void gen_lmsw(DisasContext *s, const X86Insn *insn)
 static void gen_smsw(DisasContext *s, const X86Insn *insn)
 {
     X86Operand dst = insn->op[0];
-    if (dst.kind == X86_OP_MEM) {
+    if (dst.kind == X86_OPK_MEM) {
         dst.size = 2;
     }
     TCGv v = tcg_temp_new(TCG_I64);
@@ -277,7 +277,7 @@ static void gen_cache_flush(DisasContext *s, const X86Insn *insn)
 
 static void gen_invlpg(DisasContext *s, const X86Insn *insn)
 {
-    if (insn->op[0].kind != X86_OP_MEM) {
+    if (insn->op[0].kind != X86_OPK_MEM) {
         gen_exception(s, EXCP_UD, 0);
         return;
     }

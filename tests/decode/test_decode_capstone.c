@@ -16,17 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Capstone's x86.h and cpu/decode.h both name enumerators X86_OP_REG/IMM/MEM: include
- * Capstone with its operand types renamed CS_X86_OP_* */
-#define X86_OP_INVALID CS_X86_OP_INVALID
-#define X86_OP_REG CS_X86_OP_REG
-#define X86_OP_IMM CS_X86_OP_IMM
-#define X86_OP_MEM CS_X86_OP_MEM
 #include <capstone/capstone.h>
-#undef X86_OP_INVALID
-#undef X86_OP_REG
-#undef X86_OP_IMM
-#undef X86_OP_MEM
 
 #include "cpu/decode.h"
 
@@ -178,16 +168,16 @@ static RegInfo capstone_reg(x86_reg r)
     static const x86_reg seg[6] = { X86_REG_ES, X86_REG_CS, X86_REG_SS, X86_REG_DS,
         X86_REG_FS, X86_REG_GS };
     for (int i = 0; i < 16; i++) {
-        if (r == r64[i]) return (RegInfo){ i, 8, false, X86_OP_REG };
-        if (r == r32[i]) return (RegInfo){ i, 4, false, X86_OP_REG };
-        if (r == r16[i]) return (RegInfo){ i, 2, false, X86_OP_REG };
-        if (r == r8[i]) return (RegInfo){ i, 1, false, X86_OP_REG };
-        if (i < 4 && r == hi8[i]) return (RegInfo){ i, 1, true, X86_OP_REG };
-        if (i < 6 && r == seg[i]) return (RegInfo){ i, 2, false, X86_OP_SEG };
-        if ((int)r == X86_REG_CR0 + i) return (RegInfo){ i, 0, false, X86_OP_CR };
-        if ((int)r == X86_REG_DR0 + i) return (RegInfo){ i, 0, false, X86_OP_DR };
+        if (r == r64[i]) return (RegInfo){ i, 8, false, X86_OPK_REG };
+        if (r == r32[i]) return (RegInfo){ i, 4, false, X86_OPK_REG };
+        if (r == r16[i]) return (RegInfo){ i, 2, false, X86_OPK_REG };
+        if (r == r8[i]) return (RegInfo){ i, 1, false, X86_OPK_REG };
+        if (i < 4 && r == hi8[i]) return (RegInfo){ i, 1, true, X86_OPK_REG };
+        if (i < 6 && r == seg[i]) return (RegInfo){ i, 2, false, X86_OPK_SEG };
+        if ((int)r == X86_REG_CR0 + i) return (RegInfo){ i, 0, false, X86_OPK_CR };
+        if ((int)r == X86_REG_DR0 + i) return (RegInfo){ i, 0, false, X86_OPK_DR };
     }
-    return (RegInfo){ -1, 0, false, X86_OP_NONE };
+    return (RegInfo){ -1, 0, false, X86_OPK_NONE };
 }
 
 /* ------------------------------------------------------------------ comparison */
@@ -254,24 +244,24 @@ static const char *compare_operands(const Case *c)
         const X86Operand *o = &in->op[i];
         const cs_x86_op *co = &x->operands[i];
         switch (o->kind) {
-        case X86_OP_REG: case X86_OP_SEG: case X86_OP_CR: case X86_OP_DR: {
-            if (co->type != CS_X86_OP_REG)
+        case X86_OPK_REG: case X86_OPK_SEG: case X86_OPK_CR: case X86_OPK_DR: {
+            if (co->type != X86_OP_REG)
                 return "operand type (reg)";
             RegInfo ri = capstone_reg(co->reg);
             if (ri.kind != o->kind || ri.num != o->reg)
                 return "register";
-            if (o->kind == X86_OP_REG && (ri.size != o->size || ri.hibyte != o->hibyte))
+            if (o->kind == X86_OPK_REG && (ri.size != o->size || ri.hibyte != o->hibyte))
                 return "register size";
             break;
         }
-        case X86_OP_IMM: case X86_OP_REL:
-            if (co->type != CS_X86_OP_IMM)
+        case X86_OPK_IMM: case X86_OPK_REL:
+            if (co->type != X86_OP_IMM)
                 return "operand type (imm)";
             if (mask_bytes(o->imm, o->size) != mask_bytes((uint64_t)co->imm, o->size))
                 return "immediate";
             break;
-        case X86_OP_MEM: {
-            if (co->type != CS_X86_OP_MEM)
+        case X86_OPK_MEM: {
+            if (co->type != X86_OP_MEM)
                 return "operand type (mem)";
             const x86_op_mem *m = &co->mem;
             if (m->base == X86_REG_RIP || m->base == X86_REG_EIP) {
@@ -297,7 +287,7 @@ static const char *compare_operands(const Case *c)
             }
             break;
         }
-        case X86_OP_FAR:
+        case X86_OPK_FAR:
             break;      /* Capstone splits ptr16:32 into two immediates; checked by unit tests */
         default:
             return "operand kind";

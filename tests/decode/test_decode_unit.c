@@ -97,7 +97,7 @@ static void test_lengths(void)
     EXPECT(x86_decode(bytes, 0, 32, 0, &in) == X86_DECODE_NEED_MORE);
     /* mov r64, imm64 */
     EXPECT(decode_hex("48 b8 88 77 66 55 44 33 22 11", 64, 0, &in) == 10);
-    EXPECT(in.op[1].kind == X86_OP_IMM && in.op[1].imm == 0x1122334455667788ull);
+    EXPECT(in.op[1].kind == X86_OPK_IMM && in.op[1].imm == 0x1122334455667788ull);
 }
 
 static void test_lock(void)
@@ -156,13 +156,13 @@ static void test_addressing(void)
     EXPECT(in.addrsize == 4 && in.ea_base == R_ESP);
     /* moffs: A1 with the address size's offset, no base/index */
     EXPECT(decode_hex("a1 78 56 34 12", 32, 0, &in) == 5);
-    EXPECT(in.op[1].kind == X86_OP_MEM && in.disp == 0x12345678 && in.ea_base == -1);
+    EXPECT(in.op[1].kind == X86_OPK_MEM && in.disp == 0x12345678 && in.ea_base == -1);
     EXPECT(decode_hex("48 a1 88 77 66 55 44 33 22 11", 64, 0, &in) == 10);
     EXPECT((uint64_t)in.disp == 0x1122334455667788ull && in.op[0].size == 8);
     EXPECT(decode_hex("67 a0 78 56 34 12", 64, 0, &in) == 6);
     EXPECT(in.disp == 0x12345678 && in.op[0].size == 1);
     EXPECT(decode_hex("a2 34 12", 16, 0, &in) == 3);
-    EXPECT(in.disp == 0x1234 && in.op[0].kind == X86_OP_MEM && in.op[1].reg == R_EAX);
+    EXPECT(in.disp == 0x1234 && in.op[0].kind == X86_OPK_MEM && in.op[1].reg == R_EAX);
 }
 
 static void test_immediates_and_branches(void)
@@ -188,7 +188,7 @@ static void test_immediates_and_branches(void)
     EXPECT(in.op[0].imm == 8);
     /* 16-bit mode: target wraps at 64 KiB */
     EXPECT(decode_hex("eb 10", 16, 0xFFF0, &in) == 2);
-    EXPECT(in.op[0].kind == X86_OP_REL && in.op[0].imm == 0x0002);
+    EXPECT(in.op[0].kind == X86_OPK_REL && in.op[0].imm == 0x0002);
     EXPECT(decode_hex("e9 00 80", 16, 0x1000, &in) == 3);
     EXPECT(in.op[0].imm == 0x9003);
     /* 66 in 16-bit mode: rel32 and a 32-bit target */
@@ -205,18 +205,18 @@ static void test_immediates_and_branches(void)
     EXPECT(strcmp(x86_insn_name(&in), "jle") == 0);
     /* far pointer */
     EXPECT(decode_hex("ea 78 56 34 12 08 00", 32, 0, &in) == 7);
-    EXPECT(in.op[0].kind == X86_OP_FAR && in.op[0].imm == 0x12345678 && in.op[0].sel == 8);
+    EXPECT(in.op[0].kind == X86_OPK_FAR && in.op[0].imm == 0x12345678 && in.op[0].sel == 8);
     EXPECT(decode_hex("9a 34 12 00 f0", 16, 0, &in) == 5);
     EXPECT(in.op[0].imm == 0x1234 && in.op[0].sel == 0xF000);
     /* shifts: count 1 and CL, IN/OUT with DX and imm8 */
     EXPECT(decode_hex("d1 e0", 32, 0, &in) == 2);
-    EXPECT(in.mnem == MN_shl && in.op[1].kind == X86_OP_IMM && in.op[1].imm == 1);
+    EXPECT(in.mnem == MN_shl && in.op[1].kind == X86_OPK_IMM && in.op[1].imm == 1);
     EXPECT(decode_hex("d3 f8", 32, 0, &in) == 2);
-    EXPECT(in.mnem == MN_sar && in.op[1].kind == X86_OP_REG && in.op[1].reg == R_ECX);
+    EXPECT(in.mnem == MN_sar && in.op[1].kind == X86_OPK_REG && in.op[1].reg == R_ECX);
     EXPECT(decode_hex("ec", 32, 0, &in) == 1);
     EXPECT(in.op[0].reg == R_EAX && in.op[0].size == 1 && in.op[1].reg == R_EDX);
     EXPECT(decode_hex("e7 80", 32, 0, &in) == 2);
-    EXPECT(in.op[0].kind == X86_OP_IMM && in.op[0].imm == 0x80 && in.op[1].size == 4);
+    EXPECT(in.op[0].kind == X86_OPK_IMM && in.op[0].imm == 0x80 && in.op[1].size == 4);
 }
 
 static void test_modes_and_invalid(void)
@@ -254,12 +254,12 @@ static void test_modes_and_invalid(void)
     EXPECT(decode_hex("0f 01 d8", 32, 0, &in) == X86_DECODE_UD);  /* lidt mod=3 (VMRUN) */
     EXPECT(decode_hex("8e c8", 32, 0, &in) == X86_DECODE_UD);     /* mov cs, ax */
     EXPECT(decode_hex("8c f0", 32, 0, &in) == X86_DECODE_UD);     /* sreg 6 */
-    EXPECT(decode_hex("8e d8", 32, 0, &in) == 2 && in.op[0].kind == X86_OP_SEG &&
+    EXPECT(decode_hex("8e d8", 32, 0, &in) == 2 && in.op[0].kind == X86_OPK_SEG &&
            in.op[0].reg == R_DS);
     EXPECT(decode_hex("0f 20 c8", 32, 0, &in) == X86_DECODE_UD);  /* cr1 */
     EXPECT(decode_hex("44 0f 20 c0", 64, 0, &in) == 4 && in.op[1].reg == 8); /* cr8 */
     EXPECT(decode_hex("0f 22 18", 32, 0, &in) == 3);              /* mod ignored */
-    EXPECT(in.op[0].kind == X86_OP_CR && in.op[0].reg == 3 && in.op[1].reg == R_EAX);
+    EXPECT(in.op[0].kind == X86_OPK_CR && in.op[0].reg == 3 && in.op[1].reg == R_EAX);
     /* system/misc spellings */
     EXPECT(decode_hex("f3 0f 1e fa", 64, 0, &in) == 4 && in.mnem == MN_endbr64);
     EXPECT(decode_hex("0f 1f 44 00 00", 64, 0, &in) == 5 && in.mnem == MN_nop);
