@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""The shared benchmark guest as a correctness test: its workloads print checksums, and
+ferry must print exactly what the same C code prints when run natively.
+
+usage: bench_checksums.py FERRY ACCEL BENCH_SRC OUT_DIR
+
+Builds the guests with BENCH_SRC/guest/build.sh into OUT_DIR (a real guest nobody on the
+team wrote: GCC-compiled, Multiboot, flat 32-bit protected mode), runs the native32 twin and
+ferry on the integer workloads at a small scale, and compares every RESULT checksum."""
+import os
+import re
+import subprocess
+import sys
+
+WORKLOADS = ["cm", "mem", "ind", "smc"]
+SCALE = "4"
+RESULT = re.compile(r"RESULT wl=(\w+) scale=\d+ cycles=\d+ csum=0x([0-9a-f]+)")
+
+
+def checksums(argv):
+    out = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, timeout=600).stdout.decode(errors="replace")
+    return dict(RESULT.findall(out)), out
+
+
+def main():
+    ferry, accel, bench_src, out_dir = sys.argv[1:5]
+    env = dict(os.environ, BENCH_OUT=out_dir)
+    build = subprocess.run(["sh", os.path.join(bench_src, "guest", "build.sh")], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if build.returncode != 0:
+        print(build.stdout.decode(errors="replace"))
+        print("FAIL: could not build the benchmark guests")
+        return 1
+    guest = os.path.join(out_dir, "guest")
+    wl = "wl=" + ",".join(WORKLOADS)
+    want, native_out = checksums([os.path.join(guest, "native32"), wl, "scale=" + SCALE])
+    got, ferry_out = checksums([ferry, "-accel", accel, "-m", "256", "-display", "none",
+                                "-nodefaults", "-serial", "stdio",
+                                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+                                "-kernel", os.path.join(guest, "bench32.elf"),
+                                "-append", f"{wl} scale={SCALE}"])
+    failed = False
+    for w in WORKLOADS:
+        ok = w in want and want.get(w) == got.get(w)
+        failed |= not ok
+        print(f"{w:4} native {want.get(w, 'missing')}  ferry {got.get(w, 'missing')}  "
+              f"{'ok' if ok else 'MISMATCH'}")
+    if failed:
+        print("--- native\n" + native_out + "--- ferry\n" + ferry_out)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
