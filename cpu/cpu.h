@@ -119,6 +119,7 @@ enum {
 #define EXCP_HLT      256   /* HLT executed: wait for an interrupt */
 #define EXCP_EXIT     257   /* leave cpu_exec: the machine asked (exit port, monitor, debugger) */
 #define EXCP_INTERRUPT 258  /* an interrupt became deliverable */
+#define EXCP_DEBUG    259   /* the debugger stops the CPU: breakpoint hit, single step done */
 
 /* interrupt_request bits */
 #define CPU_INT_HARD  0x1   /* maskable interrupt line from the interrupt controller */
@@ -182,7 +183,33 @@ typedef struct CPUState {
                                        the faulting instruction's, error_code is set */
     struct Machine *machine;
     CPUTLB tlb;
+    uint32_t debug_flags;           /* CPU_DEBUG_*: 0 unless a debugger or -d feature is on */
 } CPUState;
+
+/* ---------------------------------------------------------------- debugger and trace hooks
+ * Owned by ui/ (debug.c, trace.c); the exec loop and the translator consult them. With
+ * debug_flags zero every hook costs one predictable branch. */
+#define CPU_DEBUG_BREAKPOINTS 0x1   /* breakpoints exist: checked when a block is looked up */
+#define CPU_DEBUG_STEP        0x2   /* run exactly one instruction, then EXCP_DEBUG */
+#define CPU_DEBUG_STEP_NOIRQ  0x4   /* no hardware interrupts during that step */
+#define CPU_DEBUG_LOG_BLOCKS  0x8   /* -d exec/cpu: no chaining, log every block entry */
+
+/* Called at block lookup (linear pc = CS base + rip) when CPU_DEBUG_BREAKPOINTS is set:
+ * true if execution must stop before this instruction. */
+bool cpu_debug_breakpoint_hit(CPUState *env, uint64_t linear_pc);
+/* True if a breakpoint exists at this linear address (the translator ends blocks before it) */
+bool cpu_debug_breakpoint_at(uint64_t linear_pc);
+/* -d logging: which categories are on (CPU_LOG_*), and the hooks */
+#define CPU_LOG_IN_ASM  0x01
+#define CPU_LOG_EXEC    0x02
+#define CPU_LOG_CPU     0x04
+#define CPU_LOG_INT     0x08
+#define CPU_LOG_OP      0x10
+#define CPU_LOG_OUT_ASM 0x20
+extern unsigned cpu_log_mask;
+void cpu_log_block_entry(CPUState *env);
+void cpu_log_interrupt(CPUState *env, int vector, const char *kind, bool has_error, uint32_t error_code);
+void cpu_log_in_asm(CPUState *env, uint64_t pc, uint64_t cs_base, uint32_t hflags, uint32_t size);
 
 /* ---------------------------------------------------------------- lifecycle and loop */
 

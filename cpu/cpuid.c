@@ -6,8 +6,12 @@
  * Choices:
  *  - vendor "FerryX86Emu!": honest; Linux and the firmware treat an unknown vendor with
  *    their generic paths instead of applying Intel/AMD model quirks to us.
- *  - no FPU bit yet (no x87 beyond FNINIT), no SSE/FXSR, no PSE/PAE/PGE/NX until the mmu
- *    walks page tables, no APIC until a local APIC exists, no SYSCALL/SYSENTER.
+ *  - FXSR, SSE and SSE2 (cpu/helpers_sse.c); no FPU bit yet (no x87 beyond FNINIT), no APIC
+ *    until a local APIC exists.
+ *  - PSE PAE NX: mmu/walk.c walks those formats; PGE: CR4.PGE is accepted and global
+ *    entries are flushed with the rest on CR3 writes (a TLB may drop any entry at any time).
+ *  - SEP (SYSENTER/SYSEXIT) and SYSCALL (SYSCALL/SYSRET, 64-bit code) are in cpu/seg.c.
+ *  - not advertised: VME, DE, PCID, INVPCID, SMEP, SMAP, UMIP, FSGSBASE, LA57, PAT.
  *  - leaves above the maximum read as zeros (AMD's behaviour, simpler than Intel's echo of
  *    the highest basic leaf).
  */
@@ -25,15 +29,24 @@ enum { R_A, R_B, R_C, R_D };
 #define CPUID_SIGNATURE ((CPUID_FAMILY << 8) | (CPUID_MODEL << 4) | CPUID_STEPPING)
 
 /* leaf 1 */
+#define F1_EDX_PSE    (1u << 3)
 #define F1_EDX_TSC    (1u << 4)
 #define F1_EDX_MSR    (1u << 5)
+#define F1_EDX_PAE    (1u << 6)
 #define F1_EDX_CX8    (1u << 8)
+#define F1_EDX_SEP    (1u << 11)
+#define F1_EDX_PGE    (1u << 13)   /* global entries may be flushed with the rest: allowed */
 #define F1_EDX_CMOV   (1u << 15)
+#define F1_EDX_FXSR   (1u << 24)
+#define F1_EDX_SSE    (1u << 25)
+#define F1_EDX_SSE2   (1u << 26)
 #define F1_ECX_CX16   (1u << 13)
 #define F1_ECX_POPCNT (1u << 23)
 /* leaf 0x80000001 */
 #define FX_ECX_LAHF_LM (1u << 0)
 #define FX_ECX_ABM     (1u << 5)    /* LZCNT */
+#define FX_EDX_SYSCALL (1u << 11)
+#define FX_EDX_NX      (1u << 20)
 #define FX_EDX_LM      (1u << 29)
 
 #define PHYS_ADDR_BITS 40u
@@ -54,10 +67,12 @@ static const CpuidLeaf cpuid_leaves[] = {
     { 0x00000000, { MAX_BASIC_LEAF, 0, 0, 0 } },
     { 0x00000001, { CPUID_SIGNATURE, 0,
                     F1_ECX_CX16 | F1_ECX_POPCNT,
-                    F1_EDX_TSC | F1_EDX_MSR | F1_EDX_CX8 | F1_EDX_CMOV } },
+                    F1_EDX_PSE | F1_EDX_TSC | F1_EDX_MSR | F1_EDX_PAE | F1_EDX_CX8 |
+                    F1_EDX_SEP | F1_EDX_PGE | F1_EDX_CMOV |
+                    F1_EDX_FXSR | F1_EDX_SSE | F1_EDX_SSE2 } },
     { 0x00000007, { 0, 0, 0, 0 } },             /* subleaf 0: no structured extensions */
     { 0x80000000, { MAX_EXT_LEAF, 0, 0, 0 } },
-    { 0x80000001, { 0, 0, FX_ECX_LAHF_LM | FX_ECX_ABM, FX_EDX_LM } },
+    { 0x80000001, { 0, 0, FX_ECX_LAHF_LM | FX_ECX_ABM, FX_EDX_SYSCALL | FX_EDX_NX | FX_EDX_LM } },
     { 0x80000008, { (LINEAR_ADDR_BITS << 8) | PHYS_ADDR_BITS, 0, 0, 0 } },
 };
 

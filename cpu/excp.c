@@ -6,7 +6,7 @@
  * Delivery reads everything that can fault (gate, code descriptor, TSS, new stack) and
  * writes the new frame before it changes any register, so a fault during delivery leaves
  * the state of the interrupted instruction intact for the double-fault rules in exec.c.
- * Not implemented: task gates and hardware task switches (#GP on the gate).
+ * Task gates switch tasks through task.c.
  */
 #include <setjmp.h>
 
@@ -148,12 +148,11 @@ static Gate read_gate(CPUState *env, const Event *ev, bool long_mode)
         type_ok = g.type == GATE_INT32 || g.type == GATE_TRAP32;   /* 64-bit gates */
     } else {
         type_ok = g.type == GATE_INT16 || g.type == GATE_TRAP16 || g.type == GATE_INT32 ||
-                  g.type == GATE_TRAP32;
+                  g.type == GATE_TRAP32 || g.type == GATE_TASK;
         if (g.type == GATE_INT16 || g.type == GATE_TRAP16) {
             g.offset &= 0xffff;
         }
     }
-    /* GATE_TASK lands here too: hardware task switching is not implemented */
     if (!type_ok) {
         cpu_raise_exception(env, EXCP_GP, gate_error(ev));
     }
@@ -189,12 +188,27 @@ static Descriptor read_gate_code(CPUState *env, const Event *ev, const Gate *g, 
 }
 
 /* Bytes [offset, offset+size) of the current TSS, #TS if beyond its limit */
-static uint64_t tss_read(CPUState *env, const Event *ev, uint32_t offset, unsigned size)
+static uint64_t tss_read(CPUState *env, uint32_t ext, uint32_t offset, unsigned size)
 {
     if (!(env->tr.flags & DESC_P_MASK) || offset + size - 1 > env->tr.limit) {
-        cpu_raise_exception(env, EXCP_TS, (env->tr.selector & ~3u) | ev->ext);
+        cpu_raise_exception(env, EXCP_TS, (env->tr.selector & ~3u) | ext);
     }
     return mmu_ld(env, env->tr.base + offset, size, MMU_KERNEL_IDX);
+}
+
+SegmentCache cpu_tss_inner_stack(CPUState *env, unsigned cpl, uint32_t ext, uint64_t *sp)
+{
+    /* 32-bit TSS (types 9/11): ESPn at 4 + 8n, SSn at 8 + 8n; 16-bit (1/3): 2 + 4n, 4 + 4n */
+    bool tss32 = ((env->tr.flags >> DESC_TYPE_SHIFT) & 8) != 0;
+    uint16_t ss_sel;
+    if (tss32) {
+        *sp = tss_read(env, ext, 4 + cpl * 8, 4);
+        ss_sel = (uint16_t)tss_read(env, ext, 8 + cpl * 8, 2);
+    } else {
+        *sp = tss_read(env, ext, 2 + cpl * 4, 2);
+        ss_sel = (uint16_t)tss_read(env, ext, 4 + cpl * 4, 2);
+    }
+    return cpu_fetch_ss(env, ss_sel, cpl, false, EXCP_TS, ext);
 }
 
 static int stack_mmu_idx(unsigned cpl)
@@ -218,9 +232,26 @@ static void enter_handler(CPUState *env, const Gate *g, Descriptor code, unsigne
     cpu_update_hflags(env);
 }
 
+/* An event through a task gate: the handler is a task of its own, nested under the
+ * interrupted one; the error code goes on the new task's stack */
+static void deliver_task_gate(CPUState *env, const Event *ev, const Gate *g)
+{
+    Descriptor tss = cpu_task_gate_target(env, g->selector, ev->ext);
+    cpu_task_switch(env, g->selector, tss, TASK_CALL, ev->ret_rip, ev->ext);
+    if (ev->has_error) {
+        StackCursor st = stack_current(env);
+        stack_push(env, &st, ev->error_code, (env->tr.flags >> DESC_TYPE_SHIFT) & 8 ? 4 : 2);
+        stack_commit(env, &st);
+    }
+}
+
 static void deliver_protected(CPUState *env, const Event *ev)
 {
     Gate g = read_gate(env, ev, false);
+    if (g.type == GATE_TASK) {
+        deliver_task_gate(env, ev, &g);
+        return;
+    }
     Descriptor code = read_gate_code(env, ev, &g, false);
     unsigned cpl = env->hflags & HF_CPL_MASK;
     bool conforming = (code.hi & DESC_C_MASK) != 0;
@@ -237,18 +268,8 @@ static void deliver_protected(CPUState *env, const Event *ev)
     StackCursor st;
     SegmentCache new_ss = { 0 };
     if (switch_stack) {
-        /* the inner stack from the TSS: 32-bit TSS (types 9/11) or 16-bit (1/3) */
-        bool tss32 = ((env->tr.flags >> DESC_TYPE_SHIFT) & 8) != 0;
         uint64_t sp;
-        uint16_t ss_sel;
-        if (tss32) {
-            sp = tss_read(env, ev, 4 + new_cpl * 8, 4);
-            ss_sel = (uint16_t)tss_read(env, ev, 8 + new_cpl * 8, 2);
-        } else {
-            sp = tss_read(env, ev, 2 + new_cpl * 4, 2);
-            ss_sel = (uint16_t)tss_read(env, ev, 4 + new_cpl * 4, 2);
-        }
-        new_ss = cpu_fetch_ss(env, ss_sel, new_cpl, false, EXCP_TS, ev->ext);
+        new_ss = cpu_tss_inner_stack(env, new_cpl, ev->ext, &sp);
         st = (StackCursor){
             .base = new_ss.base, .sp = sp,
             .mask = (new_ss.flags & DESC_B_MASK) ? 0xffffffffull : 0xffffull,
@@ -304,9 +325,9 @@ static void deliver_long(CPUState *env, const Event *ev)
     }
     uint64_t rsp = env->regs[R_ESP];
     if (g.ist) {
-        rsp = tss_read(env, ev, 0x24 + (g.ist - 1) * 8, 8);    /* IST1..IST7 */
+        rsp = tss_read(env, ev->ext, 0x24 + (g.ist - 1) * 8, 8);    /* IST1..IST7 */
     } else if (switch_stack) {
-        rsp = tss_read(env, ev, 4 + new_cpl * 8, 8);           /* RSP0..RSP2 */
+        rsp = tss_read(env, ev->ext, 4 + new_cpl * 8, 8);           /* RSP0..RSP2 */
     }
     if (!is_canonical(rsp)) {
         cpu_raise_exception(env, EXCP_SS, ev->ext);

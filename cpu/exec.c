@@ -88,6 +88,10 @@ static void deliver_pending(CPUState *env, volatile int *delivering)
     int vector = env->exception_index;
     bool soft = env->exception_is_int;
     *delivering = soft ? CLASS_BENIGN : (int)excp_class(vector);
+    if (cpu_log_mask & CPU_LOG_INT) {
+        cpu_log_interrupt(env, vector, soft ? "software" : "exception",
+                          env->exception_has_error, env->error_code);
+    }
     cpu_do_interrupt(env, vector, soft ? INTR_SOFTWARE : INTR_EXCEPTION,
                      env->exception_has_error, env->error_code, env->exception_next_rip);
     *delivering = NOT_DELIVERING;
@@ -111,7 +115,8 @@ static int service_interrupts(CPUState *env, volatile int *delivering)
     if (env->inhibit_irq && env->rip != env->inhibit_irq_rip) {
         env->inhibit_irq = false;       /* the shadowed instruction has run */
     }
-    if (!irq_shadowed(env)) {
+    /* a debugger's single step masks interrupts (ui/debug.c decides) */
+    if (!irq_shadowed(env) && !(env->debug_flags & CPU_DEBUG_STEP_NOIRQ)) {
         if (req & CPU_INT_NMI) {
             cpu_reset_interrupt(env, CPU_INT_NMI);
             *delivering = CLASS_BENIGN;
@@ -120,6 +125,7 @@ static int service_interrupts(CPUState *env, volatile int *delivering)
         } else if ((req & CPU_INT_HARD) && (env->eflags & IF_MASK) && env->machine) {
             int vector = machine_irq_ack(env->machine);
             if (vector >= 0) {
+                if (cpu_log_mask & CPU_LOG_INT) cpu_log_interrupt(env, vector, "hardware", false, 0);
                 *delivering = CLASS_BENIGN;
                 cpu_do_interrupt(env, vector, INTR_HARDWARE, false, 0, env->rip);
                 *delivering = NOT_DELIVERING;
@@ -175,8 +181,8 @@ int cpu_exec(CPUState *env)
             int reason = env->exception_index;
             if (reason >= 256) {
                 env->exception_index = -1;
-                if (reason == EXCP_EXIT) {
-                    return EXCP_EXIT;
+                if (reason == EXCP_EXIT || reason == EXCP_DEBUG) {
+                    return reason;
                 }
                 continue;       /* EXCP_HLT and EXCP_INTERRUPT: the loop decides */
             }
@@ -205,6 +211,8 @@ int cpu_exec(CPUState *env)
                     return vector;
                 }
                 deliver_pending(env, &delivering);
+                /* a debugger's step into a fault or INT stops at the handler */
+                if (env->debug_flags & CPU_DEBUG_STEP) return EXCP_DEBUG;
             }
             /* clear first, then sample: a request that arrives after the sample sets
              * exit_req again and tcg_exec returns at once */
@@ -213,7 +221,11 @@ int cpu_exec(CPUState *env)
             if (reason >= 0) {
                 return reason;
             }
+            uint64_t blocks = env->debug_flags & CPU_DEBUG_STEP ? blocks_executed() : 0;
             run_code(env);
+            if ((env->debug_flags & CPU_DEBUG_STEP) && blocks_executed() != blocks) {
+                return EXCP_DEBUG;      /* the one instruction of a debugger step ran */
+            }
         }
     }
 }

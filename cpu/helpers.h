@@ -171,6 +171,8 @@ typedef enum IntrKind {
 /* Deliver one event through the IVT/IDT; faults on the way are raised normally. */
 void cpu_do_interrupt(CPUState *env, int vector, IntrKind kind, bool has_error,
                       uint32_t error_code, uint64_t next_rip);
+/* The stack of ring cpl from the current TSS (SS checked for that ring, #TS otherwise) */
+SegmentCache cpu_tss_inner_stack(CPUState *env, unsigned cpl, uint32_t ext, uint64_t *sp);
 /* Raise INT n / INT3 / INTO (pushes next_rip). */
 _Noreturn void cpu_raise_software_interrupt(CPUState *env, int vector, uint64_t next_rip);
 /* Raise a trap reported after its instruction (ICEBP's #DB): rip becomes next_rip. */
@@ -182,14 +184,15 @@ void cpu_irq_window_check(CPUState *env);
 extern bool cpu_running_code;
 
 /* Control transfers (helpers_ctrl.c) */
-DECL_HELPER(raise_int);     /* (vector, next_rip): INT n, INT3 */
+DECL_HELPER(raise_int);     /* (vector, next_rip, iopl_sensitive): INT n (sensitive in V86
+                               mode: #GP(0) when IOPL < 3), INT3 */
 DECL_HELPER(into);          /* (of, next_rip): #OF when of != 0 */
 DECL_HELPER(int1);          /* (next_rip): ICEBP, a #DB trap */
 DECL_HELPER(bound);         /* (index, lower, upper, size): #BR unless lower <= index <= upper */
-DECL_HELPER(jmp_far);       /* (selector, offset): sets CS and rip */
+DECL_HELPER(jmp_far);       /* (selector, offset, next_rip): sets CS and rip (or switches task) */
 DECL_HELPER(call_far);      /* (selector, offset, opsize, next_rip) */
 DECL_HELPER(retf);          /* (opsize, imm16) */
-DECL_HELPER(iret);          /* (opsize): leaves env's flags as CC_OP_EFLAGS */
+DECL_HELPER(iret);          /* (opsize, next_rip): leaves env's flags as CC_OP_EFLAGS */
 
 /* System instructions (helpers_ctrl.c) */
 DECL_HELPER(load_seg);      /* (seg, selector, shadow, next_rip): MOV/LxS to a segment */
@@ -203,5 +206,32 @@ DECL_HELPER(sti);           /* (next_rip): IOPL check, interrupt shadow */
 DECL_HELPER(invlpg);        /* (linear) */
 DECL_HELPER(rdmsr);         /* (): EDX:EAX = MSR[ECX] */
 DECL_HELPER(wrmsr);         /* (): MSR[ECX] = EDX:EAX */
+
+/* Descriptor-table instructions and fast system calls (seg.c) */
+DECL_HELPER(lldt);          /* (selector) */
+DECL_HELPER(ltr);           /* (selector): marks the TSS busy */
+/* (kind, selector) -> DESC_CHECK_OK | value (LAR: access rights, LSL: byte limit), or 0
+ * when ZF is to be cleared; never faults on a bad selector */
+enum { DESC_CHECK_LAR, DESC_CHECK_LSL, DESC_CHECK_VERR, DESC_CHECK_VERW };
+#define DESC_CHECK_OK (1ull << 32)
+DECL_HELPER(desc_check);
+DECL_HELPER(syscall);       /* (next_rip) */
+DECL_HELPER(sysret);        /* (opsize) */
+DECL_HELPER(sysenter);      /* () */
+DECL_HELPER(sysexit);       /* (opsize) */
+DECL_HELPER(swapgs);        /* () */
+/* IN/OUT/INS/OUTS: #GP(0) unless CPL <= IOPL (outside V86 mode) or the TSS I/O permission
+ * bitmap clears every bit of [port, port + size) */
+void cpu_check_io_permission(CPUState *env, uint16_t port, unsigned size);
+
+/* Hardware task switches (task.c). JMP and IRET free the old task; CALL (and events
+ * through a task gate) nest the new one under it (back link, NT). */
+typedef enum TaskSwitchReason { TASK_JMP, TASK_CALL, TASK_IRET } TaskSwitchReason;
+/* Switch to the task of TSS descriptor d (selector sel); the old task resumes at next_eip.
+ * ext is the EXT bit of error codes (1 for events). */
+void cpu_task_switch(CPUState *env, uint16_t sel, Descriptor d, TaskSwitchReason reason,
+                     uint64_t next_eip, uint32_t ext);
+/* The TSS descriptor a task gate names (checked: GDT, TSS type) */
+Descriptor cpu_task_gate_target(CPUState *env, uint16_t tss_sel, uint32_t ext);
 
 #endif

@@ -5,8 +5,9 @@
  *
  * Every helper does all of its checks and memory accesses before it changes a register, so
  * a fault leaves the instruction's state intact (precise exceptions).
- * Not implemented: call gates, task gates and TSS descriptors as far-transfer targets, task
- * returns (IRET with NT), IRET to virtual-8086 mode — each raises #GP where it would start.
+ * Far JMP/CALL go through 16- and 32-bit call gates (with the inner-ring stack switch and
+ * parameter copy), task gates and TSS descriptors; IRET returns to V86 mode and, with NT,
+ * to the previous task. Not implemented: 64-bit call gates (#GP on the gate).
  */
 #include <stddef.h>
 
@@ -40,6 +41,10 @@ static bool is_canonical(uint64_t a)
 HELPER(raise_int)
 {
     ENV;
+    /* INT n in virtual-8086 mode traps to the monitor unless IOPL = 3 (no CR4.VME) */
+    if (a2 && (env->eflags & VM_MASK) && iopl(env) < 3) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
     cpu_raise_software_interrupt(env, (int)(a0 & 0xff), a1);
 }
 DEF_HELPER_INFO(raise_int, 0);
@@ -80,37 +85,123 @@ DEF_HELPER_INFO(bound, TCG_CALL_NO_WRITE_ENV);
 
 /* ---------------------------------------------------------------- far transfers */
 
-/* The code segment a far JMP/CALL lands in (same privilege only), checked, not loaded */
-static SegmentCache far_target(CPUState *env, uint16_t sel, uint64_t offset)
+/* System descriptor types a far JMP/CALL may name */
+enum { SYS_TSS16 = 1, SYS_CALL_GATE16 = 4, SYS_TASK_GATE = 5, SYS_TSS32 = 9,
+       SYS_CALL_GATE32 = 12 };
+
+/* The target of a far JMP/CALL: CS (checked, not loaded), rip, and for a CALL through a
+ * gate to an inner ring the new stack */
+typedef struct FarTarget {
+    SegmentCache cs;
+    uint64_t rip;
+    unsigned size;          /* bytes per pushed value: the operand size, or the gate's */
+    unsigned new_cpl;
+    unsigned params;        /* call gate: dwords/words copied to the inner stack */
+    bool inner;             /* CALL to a more privileged ring: stack switch */
+} FarTarget;
+
+/* The code descriptor a far transfer lands in, with the checks every path shares */
+static Descriptor far_code(CPUState *env, uint16_t sel)
 {
-    unsigned cpl = cur_cpl(env);
-    uint32_t err = sel & ~3u;
-    if (err == 0) {
+    if ((sel & ~3u) == 0) {
         cpu_raise_exception(env, EXCP_GP, 0);
     }
     Descriptor d = cpu_read_descriptor(env, sel, EXCP_GP, 0);
-    /* system descriptors (call gates, task gates, TSS) are not implemented yet */
     if (!(d.hi & DESC_S_MASK) || !(d.hi & DESC_CS_MASK)) {
-        cpu_raise_exception(env, EXCP_GP, err);
+        cpu_raise_exception(env, EXCP_GP, sel & ~3u);
     }
-    unsigned dpl = desc_dpl(d), rpl = sel & 3;
-    bool ok = (d.hi & DESC_C_MASK) ? dpl <= cpl : (rpl <= cpl && dpl == cpl);
-    if (!ok) {
-        cpu_raise_exception(env, EXCP_GP, err);
-    }
-    if (!(d.hi & DESC_P_MASK)) {
-        cpu_raise_exception(env, EXCP_NP, err);
-    }
-    SegmentCache cs;
-    cpu_seg_cache_fill(&cs, (uint16_t)((sel & ~3u) | cpl), d);
-    bool code64 = (env->hflags & HF_LMA) && (d.hi & DESC_L_MASK);
-    if (code64 ? !is_canonical(offset) : offset > cs.limit) {
-        cpu_raise_exception(env, EXCP_GP, 0);
-    }
-    cpu_descriptor_set_accessed(env, sel, &d);
-    return cs;
+    return d;
 }
 
+static void far_check_rip(CPUState *env, const SegmentCache *cs, uint64_t rip)
+{
+    bool code64 = (env->hflags & HF_LMA) && (cs->flags & DESC_L_MASK);
+    if (code64 ? !is_canonical(rip) : rip > cs->limit) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+}
+
+/* A call gate: same privilege for JMP (or conforming code), inner privilege for CALL to
+ * non-conforming code of a lower DPL. 64-bit call gates (long mode) are not implemented. */
+static FarTarget through_call_gate(CPUState *env, Descriptor gate, bool call)
+{
+    unsigned cpl = cur_cpl(env);
+    uint16_t sel = (uint16_t)(gate.lo >> 16);
+    bool gate32 = ((gate.hi >> DESC_TYPE_SHIFT) & 0xf) == SYS_CALL_GATE32;
+    FarTarget t = {
+        .rip = gate32 ? (gate.lo & 0xffff) | (gate.hi & 0xffff0000u) : gate.lo & 0xffff,
+        .size = gate32 ? 4 : 2,
+        .params = gate.hi & 0x1f,
+    };
+    Descriptor d = far_code(env, sel);
+    unsigned dpl = desc_dpl(d);
+    bool conforming = (d.hi & DESC_C_MASK) != 0;
+    if (dpl > cpl || (!call && !conforming && dpl != cpl)) {
+        cpu_raise_exception(env, EXCP_GP, sel & ~3u);
+    }
+    if (!(d.hi & DESC_P_MASK)) {
+        cpu_raise_exception(env, EXCP_NP, sel & ~3u);
+    }
+    t.inner = call && !conforming && dpl < cpl;
+    t.new_cpl = t.inner ? dpl : cpl;
+    cpu_seg_cache_fill(&t.cs, (uint16_t)((sel & ~3u) | t.new_cpl), d);
+    far_check_rip(env, &t.cs, t.rip);
+    cpu_descriptor_set_accessed(env, sel, &d);
+    return t;
+}
+
+/* Resolve a protected-mode far JMP/CALL target. Task switches (TSS descriptor or task
+ * gate) happen here and return false: env then already holds the new task. */
+static bool far_target(CPUState *env, uint16_t sel, uint64_t offset, bool call, unsigned opsize,
+                       uint64_t next_rip, FarTarget *t)
+{
+    unsigned cpl = cur_cpl(env), rpl = sel & 3;
+    if ((sel & ~3u) == 0) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    Descriptor d = cpu_read_descriptor(env, sel, EXCP_GP, 0);
+    unsigned dpl = desc_dpl(d);
+    if (d.hi & DESC_S_MASK) {
+        d = far_code(env, sel);
+        bool ok = (d.hi & DESC_C_MASK) ? dpl <= cpl : (rpl <= cpl && dpl == cpl);
+        if (!ok) {
+            cpu_raise_exception(env, EXCP_GP, sel & ~3u);
+        }
+        if (!(d.hi & DESC_P_MASK)) {
+            cpu_raise_exception(env, EXCP_NP, sel & ~3u);
+        }
+        *t = (FarTarget){ .rip = offset, .size = opsize, .new_cpl = cpl };
+        cpu_seg_cache_fill(&t->cs, (uint16_t)((sel & ~3u) | cpl), d);
+        far_check_rip(env, &t->cs, offset);
+        cpu_descriptor_set_accessed(env, sel, &d);
+        return true;
+    }
+    unsigned type = (d.hi >> DESC_TYPE_SHIFT) & 0xf;
+    bool lma = (env->hflags & HF_LMA) != 0;
+    bool known = type == SYS_CALL_GATE32 || type == SYS_CALL_GATE16 || type == SYS_TASK_GATE ||
+                 type == SYS_TSS16 || type == SYS_TSS32;
+    /* a gate or TSS must be reachable from both the CPL and the selector's RPL; long mode
+     * has only 64-bit call gates, which are not implemented */
+    if (!known || lma || dpl < cpl || dpl < rpl) {
+        cpu_raise_exception(env, EXCP_GP, sel & ~3u);
+    }
+    if (!(d.hi & DESC_P_MASK)) {
+        cpu_raise_exception(env, EXCP_NP, sel & ~3u);
+    }
+    TaskSwitchReason reason = call ? TASK_CALL : TASK_JMP;
+    if (type == SYS_TASK_GATE) {
+        uint16_t tss_sel = (uint16_t)(d.lo >> 16);
+        cpu_task_switch(env, tss_sel, cpu_task_gate_target(env, tss_sel, 0), reason,
+                        next_rip, 0);
+        return false;
+    }
+    if (type == SYS_TSS16 || type == SYS_TSS32) {
+        cpu_task_switch(env, sel, d, reason, next_rip, 0);
+        return false;
+    }
+    *t = through_call_gate(env, d, call);
+    return true;
+}
 static void set_cs_rip(CPUState *env, const SegmentCache *cs, uint64_t rip)
 {
     env->seg[R_CS] = *cs;
@@ -127,11 +218,40 @@ HELPER(jmp_far)
         env->rip = a1;
         return 0;
     }
-    SegmentCache cs = far_target(env, sel, a1);
-    set_cs_rip(env, &cs, a1);
+    FarTarget t;
+    if (far_target(env, sel, a1, false, 0, a2, &t)) {
+        set_cs_rip(env, &t.cs, t.rip);
+    }
     return 0;
 }
 DEF_HELPER_INFO(jmp_far, 0);
+
+/* CALL through a gate to an inner ring: the stack of the new ring from the TSS receives
+ * the caller's SS:rSP, the gate's parameter count of values copied from the caller's
+ * stack, and the return address */
+static void call_inner(CPUState *env, const FarTarget *t, uint64_t next_rip)
+{
+    uint64_t sp;
+    SegmentCache ss = cpu_tss_inner_stack(env, t->new_cpl, 0, &sp);
+    StackCursor st = {
+        .base = ss.base, .sp = sp,
+        .mask = (ss.flags & DESC_B_MASK) ? 0xffffffffull : 0xffffull,
+        .mmu_idx = t->new_cpl == 3 ? MMU_USER_IDX : MMU_KERNEL_IDX,
+    };
+    StackCursor old = stack_current(env);
+    stack_push(env, &st, env->seg[R_SS].selector, t->size);
+    stack_push(env, &st, env->regs[R_ESP], t->size);
+    for (unsigned i = t->params; i > 0; i--) {
+        uint64_t at = old.sp + (uint64_t)(i - 1) * t->size;
+        stack_push(env, &st, mmu_ld(env, stack_linear(&old, at), t->size, old.mmu_idx),
+                   t->size);
+    }
+    stack_push(env, &st, env->seg[R_CS].selector, t->size);
+    stack_push(env, &st, next_rip, t->size);
+    env->seg[R_SS] = ss;
+    stack_commit(env, &st);
+    set_cs_rip(env, &t->cs, t->rip);
+}
 
 HELPER(call_far)
 {
@@ -139,20 +259,28 @@ HELPER(call_far)
     uint16_t sel = (uint16_t)a0;
     uint64_t offset = a1, next_rip = a3;
     unsigned opsize = (unsigned)a2;
-    SegmentCache cs = { 0 };
-    if (protected_mode(env)) {
-        cs = far_target(env, sel, offset);
-    }
-    StackCursor st = stack_current(env);
-    stack_push(env, &st, env->seg[R_CS].selector, opsize);
-    stack_push(env, &st, next_rip, opsize);
-    stack_commit(env, &st);
-    if (protected_mode(env)) {
-        set_cs_rip(env, &cs, offset);
-    } else {
+    if (!protected_mode(env)) {
+        StackCursor st = stack_current(env);
+        stack_push(env, &st, env->seg[R_CS].selector, opsize);
+        stack_push(env, &st, next_rip, opsize);
+        stack_commit(env, &st);
         cpu_load_seg_real(env, R_CS, sel);
         env->rip = offset;
+        return 0;
     }
+    FarTarget t;
+    if (!far_target(env, sel, offset, true, opsize, next_rip, &t)) {
+        return 0;
+    }
+    if (t.inner) {
+        call_inner(env, &t, next_rip);
+        return 0;
+    }
+    StackCursor st = stack_current(env);
+    stack_push(env, &st, env->seg[R_CS].selector, t.size);
+    stack_push(env, &st, next_rip, t.size);
+    stack_commit(env, &st);
+    set_cs_rip(env, &t.cs, t.rip);
     return 0;
 }
 DEF_HELPER_INFO(call_far, 0);
@@ -297,20 +425,58 @@ static void iret_real_or_v86(CPUState *env, unsigned opsize)
     cpu_set_eflags(env, flags, mask);
 }
 
-static void iret_protected(CPUState *env, unsigned opsize)
+/* IRET with NT: return to the task whose selector is the back link of the current TSS */
+static void iret_task_return(CPUState *env, uint64_t next_rip)
+{
+    uint16_t link = (uint16_t)mmu_ld(env, env->tr.base, 2, MMU_KERNEL_IDX);
+    if (link & SEL_TI) {
+        cpu_raise_exception(env, EXCP_TS, link & ~3u);
+    }
+    Descriptor d = cpu_read_descriptor(env, link, EXCP_TS, 0);
+    if ((d.hi & DESC_S_MASK) || (((d.hi >> DESC_TYPE_SHIFT) & 0xd) != 1 &&
+                                 ((d.hi >> DESC_TYPE_SHIFT) & 0xd) != 9)) {
+        cpu_raise_exception(env, EXCP_TS, link & ~3u);
+    }
+    cpu_task_switch(env, link, d, TASK_IRET, next_rip, 0);
+}
+
+/* IRET from ring 0 to virtual-8086 mode: the 32-bit frame goes on with ESP, SS, ES, DS,
+ * FS, GS, and every EFLAGS bit is taken from it */
+static void iret_to_v86(CPUState *env, StackCursor *st, uint64_t rip, uint16_t cs_sel,
+                        uint32_t flags)
+{
+    uint32_t esp = (uint32_t)stack_pop(env, st, 4);
+    static const int pop_order[] = { R_SS, R_ES, R_DS, R_FS, R_GS };
+    uint16_t sels[NB_SEGS] = { 0 };
+    for (unsigned i = 0; i < 5; i++) {
+        sels[pop_order[i]] = (uint16_t)stack_pop(env, st, 4);
+    }
+    cpu_set_eflags(env, flags | 2, ~0u);        /* VM on: the loads below are V86 loads */
+    sels[R_CS] = cs_sel;
+    for (int s = 0; s < NB_SEGS; s++) {
+        cpu_load_seg_real(env, s, sels[s]);
+    }
+    env->regs[R_ESP] = esp;
+    env->rip = (uint16_t)rip;
+}
+
+static void iret_protected(CPUState *env, unsigned opsize, uint64_t next_rip)
 {
     unsigned cpl = cur_cpl(env);
-    /* a task return (NT) would switch tasks: not implemented; in long mode it is #GP */
     if (env->eflags & NT_MASK) {
-        cpu_raise_exception(env, EXCP_GP, 0);
+        if (env->hflags & HF_LMA) {
+            cpu_raise_exception(env, EXCP_GP, 0);   /* no tasks in long mode */
+        }
+        iret_task_return(env, next_rip);
+        return;
     }
     StackCursor st = stack_current(env);
     uint64_t rip = stack_pop(env, &st, opsize);
     uint16_t cs_sel = (uint16_t)stack_pop(env, &st, opsize);
     uint32_t flags = (uint32_t)stack_pop(env, &st, opsize);
-    /* returning to virtual-8086 mode is not implemented */
     if (opsize == 4 && (flags & VM_MASK) && cpl == 0 && !(env->hflags & HF_LMA)) {
-        cpu_raise_exception(env, EXCP_GP, 0);
+        iret_to_v86(env, &st, rip, cs_sel, flags);
+        return;
     }
     bool always_pop_ss = (env->hflags & HF_CS64) != 0;
     FarReturn r = far_return_target(env, &st, cs_sel, opsize, 0, always_pop_ss);
@@ -335,7 +501,7 @@ HELPER(iret)
     ENV;
     unsigned opsize = (unsigned)a0;
     if (protected_mode(env)) {
-        iret_protected(env, opsize);
+        iret_protected(env, opsize, a1);
     } else {
         iret_real_or_v86(env, opsize);
     }
@@ -618,14 +784,18 @@ static bool pat_valid(uint64_t v)
 
 static void write_efer(CPUState *env, uint64_t v)
 {
-    /* only LME is implemented; LMA is read-only (set by CR0.PG) */
-    if (v & ~(EFER_LME | EFER_LMA)) {
+    /* SCE (SYSCALL), LME and NXE (walk.c honours it); LMA is read-only (set by CR0.PG) */
+    if (v & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) {
         cpu_raise_exception(env, EXCP_GP, 0);
     }
     if ((env->cr[0] & CR0_PG) && ((v ^ env->efer) & EFER_LME)) {
         cpu_raise_exception(env, EXCP_GP, 0);
     }
-    env->efer = (v & EFER_LME) | (env->efer & EFER_LMA);
+    uint64_t old = env->efer;
+    env->efer = (v & (EFER_SCE | EFER_LME | EFER_NXE)) | (env->efer & EFER_LMA);
+    if ((old ^ env->efer) & EFER_NXE) {
+        tlb_flush(env);
+    }
     cpu_update_hflags(env);
 }
 

@@ -46,15 +46,6 @@ static unsigned env_iopl(const CPUState *env)
     return (env->eflags & IOPL_MASK) >> 12;
 }
 
-/* IN/OUT/INS/OUTS: protected mode with CPL > IOPL, and V86 mode, need the TSS I/O
- * permission bitmap, which ferry does not consult yet: those accesses fault. */
-static void check_io_permission(CPUState *env)
-{
-    if ((env->hflags & HF_PE) && ((env->hflags & HF_VM) || env_cpl(env) > env_iopl(env))) {
-        cpu_raise_exception(env, EXCP_GP, 0);
-    }
-}
-
 /* Flags become CC_OP_EFLAGS with ZF replaced and the other arithmetic flags kept */
 static void set_zf_only(CPUState *env, bool zf)
 {
@@ -253,7 +244,7 @@ static unsigned io_size(unsigned size)
 static uint64_t str_ins(StrCtx *c, uint64_t max)
 {
     CPUState *env = c->env;
-    check_io_permission(env);
+    cpu_check_io_permission(env, (uint16_t)env->regs[R_EDX], io_size(c->size));
     uint64_t dla = str_linear(c, R_ES, str_offset(c, R_EDI));
     uint32_t v = port_read((uint16_t)env->regs[R_EDX], io_size(c->size));
     mmu_st(env, dla, v, c->size, c->mmu_idx);
@@ -264,7 +255,7 @@ static uint64_t str_ins(StrCtx *c, uint64_t max)
 static uint64_t str_outs(StrCtx *c, uint64_t max)
 {
     CPUState *env = c->env;
-    check_io_permission(env);
+    cpu_check_io_permission(env, (uint16_t)env->regs[R_EDX], io_size(c->size));
     uint64_t sla = str_linear(c, c->src_seg, str_offset(c, R_ESI));
     uint64_t v = mmu_ld(env, sla, c->size, c->mmu_idx);
     port_write((uint16_t)env->regs[R_EDX], (uint32_t)v, io_size(c->size));
@@ -330,7 +321,7 @@ DEF_HELPER_INFO(string, 0);
 HELPER(io_in)
 {
     CPUState *env = env_;
-    check_io_permission(env);
+    cpu_check_io_permission(env, (uint16_t)a0, io_size((unsigned)a1));
     return port_read((uint16_t)a0, io_size((unsigned)a1));
 }
 DEF_HELPER_INFO(io_in, 0);
@@ -338,7 +329,7 @@ DEF_HELPER_INFO(io_in, 0);
 HELPER(io_out)
 {
     CPUState *env = env_;
-    check_io_permission(env);
+    cpu_check_io_permission(env, (uint16_t)a0, io_size((unsigned)a2));
     port_write((uint16_t)a0, (uint32_t)a1, io_size((unsigned)a2));
     return 0;
 }

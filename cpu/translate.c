@@ -18,7 +18,7 @@ static void register_generators(void)
 {
     static const XlatEntry *const tables[] = {
         xlat_alu_entries, xlat_ctrl_entries, xlat_string_entries, xlat_misc_entries,
-        xlat_sys_entries,
+        xlat_sys_entries, xlat_sse_entries,
     };
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
         for (const XlatEntry *e = tables[t]; e->fn; e++) {
@@ -131,6 +131,12 @@ static void x86_translate(void *env_, TranslationBlock *tb)
         s.pc = pc;
         s.ea = TCG_NOTEMP;
         s.end = DISAS_NEXT;
+        /* debugger: a breakpoint starts a block of its own (x86_get_key stops before it) */
+        if (count > 0 && (env->debug_flags & CPU_DEBUG_BREAKPOINTS) &&
+            cpu_debug_breakpoint_at(code_linear(s.cs_base, pc, s.code_bits))) {
+            gen_jmp_direct(&s, pc, 0);
+            break;
+        }
         if (fetch_and_decode(&s, count, &insn, &rc) == FETCH_STOP_BEFORE) {
             gen_jmp_direct(&s, pc, 0);
             break;
@@ -160,6 +166,26 @@ static void x86_translate(void *env_, TranslationBlock *tb)
     }
     tb->size = size;
     tb->icount = count;
+    if (cpu_log_mask & CPU_LOG_IN_ASM) cpu_log_in_asm(env, tb->key.pc, s.cs_base, hflags, size);
+}
+
+/* Debugger and -d hooks at block lookup (only when some are on): stop at a breakpoint,
+ * compile single instructions for steps and breakpoints, log block entries unchained. */
+static void debug_adjust_key(CPUState *env, TBKey *key, int bits)
+{
+    uint64_t la = code_linear(key->cs_base, key->pc, bits);
+    if ((env->debug_flags & CPU_DEBUG_BREAKPOINTS) && cpu_debug_breakpoint_at(la)) {
+        if (cpu_debug_breakpoint_hit(env, la)) {
+            env->exception_index = EXCP_DEBUG;
+            cpu_loop_exit(env);
+        }
+        key->cflags |= TB_CF_SINGLE_INSN;
+    }
+    if (env->debug_flags & CPU_DEBUG_STEP) key->cflags |= TB_CF_SINGLE_INSN;
+    if (env->debug_flags & CPU_DEBUG_LOG_BLOCKS) {
+        key->cflags |= TB_CF_NO_CHAIN;
+        cpu_log_block_entry(env);
+    }
 }
 
 static void x86_get_key(void *env_, TBKey *key)
@@ -174,6 +200,7 @@ static void x86_get_key(void *env_, TBKey *key)
     bool shadow_irq = env->inhibit_irq && env->rip == env->inhibit_irq_rip &&
                       (env->interrupt_request & CPU_INT_HARD);
     key->cflags = (env->hflags & HF_TF) || shadow_irq ? TB_CF_SINGLE_INSN : 0;
+    if (env->debug_flags) debug_adjust_key(env, key, bits);
     key->phys_pc = mmu_translate_code(env, code_linear(key->cs_base, key->pc, bits),
                                       cpu_mmu_index(env));
 }

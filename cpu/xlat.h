@@ -72,6 +72,7 @@ extern const XlatEntry xlat_ctrl_entries[];    /* xlat_ctrl.c */
 extern const XlatEntry xlat_string_entries[];  /* xlat_string.c */
 extern const XlatEntry xlat_misc_entries[];    /* xlat_misc.c */
 extern const XlatEntry xlat_sys_entries[];     /* xlat_sys.c */
+extern const XlatEntry xlat_sse_entries[];     /* xlat_sse.c */
 
 /* ---------------------------------------------------------------- helpers
  * Every helper has the uniform signature; declare with HELPER and describe with

@@ -144,7 +144,8 @@ static void gen_jmpf(DisasContext *s, const X86Insn *insn)
     if (!gen_far_pointer(s, insn, &sel, &off)) {
         return;
     }
-    tcg_gen_call(&helper_info_jmp_far, TCG_NOTEMP, sel, off, TCG_NOTEMP, TCG_NOTEMP);
+    /* the next rip is what a task switch saves in the old TSS */
+    tcg_gen_call(&helper_info_jmp_far, TCG_NOTEMP, sel, off, const64(s->next_pc), TCG_NOTEMP);
     gen_exit_to_env_rip(s);
 }
 
@@ -170,15 +171,23 @@ static void gen_retf(DisasContext *s, const X86Insn *insn)
 
 /* ---------------------------------------------------------------- interrupts */
 
+/* INT n is IOPL-sensitive in virtual-8086 mode, INT3 is not */
+static void gen_raise_int(DisasContext *s, uint64_t vector, bool iopl_sensitive)
+{
+    tcg_gen_call(&helper_info_raise_int, TCG_NOTEMP, const64(vector), const64(s->next_pc),
+                 const64(iopl_sensitive), TCG_NOTEMP);
+    tcg_gen_exit_tb();
+    s->end = DISAS_JUMPED;
+}
+
 static void gen_int(DisasContext *s, const X86Insn *insn)
 {
-    gen_call_noreturn(s, &helper_info_raise_int, const64(insn->op[0].imm & 0xff),
-                      const64(s->next_pc));
+    gen_raise_int(s, insn->op[0].imm & 0xff, true);
 }
 
 static void gen_int3(DisasContext *s, const X86Insn *insn)
 {
-    gen_call_noreturn(s, &helper_info_raise_int, const64(EXCP_BP), const64(s->next_pc));
+    gen_raise_int(s, EXCP_BP, false);
 }
 
 static void gen_int1(DisasContext *s, const X86Insn *insn)
@@ -195,7 +204,7 @@ static void gen_into(DisasContext *s, const X86Insn *insn)
 
 static void gen_iret(DisasContext *s, const X86Insn *insn)
 {
-    tcg_gen_call(&helper_info_iret, TCG_NOTEMP, const64(insn->opsize), TCG_NOTEMP,
+    tcg_gen_call(&helper_info_iret, TCG_NOTEMP, const64(insn->opsize), const64(s->next_pc),
                  TCG_NOTEMP, TCG_NOTEMP);
     s->cc_op = CC_OP_DYNAMIC;
     gen_exit_to_env_rip(s);

@@ -7,7 +7,9 @@
  *
  * A block ends after anything that can change the block key or the interrupt state: a CS
  * or SS load, any segment load in protected mode, CR0/CR3/CR4/CR8 writes, LMSW, CLTS, STI,
- * INVLPG and WRMSR.
+ * INVLPG and WRMSR; SYSCALL, SYSRET, SYSENTER and SYSEXIT leave it through the lookup.
+ * The descriptor-table instructions (LLDT LTR SLDT STR LAR LSL VERR VERW ARPL) are #UD in
+ * real and virtual-8086 mode.
  */
 #include <stddef.h>
 
@@ -246,6 +248,152 @@ static void gen_clts(DisasContext *s, const X86Insn *insn)
     s->end = DISAS_STOP;
 }
 
+/* ---------------------------------------------------------------- LDTR, TR, descriptors */
+
+/* #UD in real and virtual-8086 mode (the descriptor-table instructions) */
+static bool require_protected(DisasContext *s)
+{
+    if (!(s->flags & HF_PE) || (s->flags & HF_VM)) {
+        gen_exception(s, EXCP_UD, 0);
+        return false;
+    }
+    return true;
+}
+
+static void gen_load_system_seg(DisasContext *s, const X86Insn *insn)
+{
+    if (!require_protected(s) || !require_cpl0(s)) {
+        return;
+    }
+    const TCGHelperInfo *h = insn->mnem == MN_lldt ? &helper_info_lldt : &helper_info_ltr;
+    gen_call0(h, gen_ld_op(s, &insn->op[0]), TCG_NOTEMP);
+}
+
+/* SLDT/STR: the selector to memory (16 bits) or zero-extended to a register */
+static void gen_store_system_seg(DisasContext *s, const X86Insn *insn)
+{
+    if (!require_protected(s)) {
+        return;
+    }
+    X86Operand dst = insn->op[0];
+    if (dst.kind == X86_OPK_MEM) {
+        dst.size = 2;
+    }
+    size_t field = insn->mnem == MN_sldt ? offsetof(CPUState, ldt) : offsetof(CPUState, tr);
+    TCGv sel = tcg_temp_new(TCG_I64);
+    tcg_gen_ld_env(sel, field + offsetof(SegmentCache, selector), MO_16);
+    gen_st_op(s, &dst, sel);
+}
+
+/* Replace ZF by zf (0/1) and keep the other arithmetic flags */
+static void gen_set_zf(DisasContext *s, TCGv zf)
+{
+    TCGv f = gen_compute_eflags(s);
+    TCGv z = tcg_temp_new(TCG_I64);
+    tcg_gen_andi(f, f, ~(int64_t)CC_Z);
+    tcg_gen_shli(z, zf, 6);     /* CC_Z is bit 6 */
+    tcg_gen_or(f, f, z);
+    gen_set_cc(s, CC_OP_EFLAGS, TCG_NOTEMP, f, TCG_NOTEMP);
+}
+
+/* LAR LSL VERR VERW: ZF says whether the selector passed; LAR/LSL then write the result */
+static void gen_desc_check(DisasContext *s, const X86Insn *insn)
+{
+    if (!require_protected(s)) {
+        return;
+    }
+    X86Mnem m = insn->mnem;
+    unsigned kind = m == MN_lar ? DESC_CHECK_LAR : m == MN_lsl ? DESC_CHECK_LSL
+                  : m == MN_verr ? DESC_CHECK_VERR : DESC_CHECK_VERW;
+    const X86Operand *selop = &insn->op[kind <= DESC_CHECK_LSL ? 1 : 0];
+    TCGv sel = gen_ld_op(s, selop);
+    if (selop->size > 2) {
+        tcg_gen_andi(sel, sel, 0xffff);
+    }
+    TCGv res = tcg_temp_new(TCG_I64), zf = tcg_temp_new(TCG_I64);
+    tcg_gen_call(&helper_info_desc_check, res, const64(kind), sel, TCG_NOTEMP, TCG_NOTEMP);
+    tcg_gen_shri(zf, res, 32);
+    if (kind <= DESC_CHECK_LSL) {
+        /* the destination keeps its value (all 64 bits) when the check fails */
+        const X86Operand *dst = &insn->op[0];
+        int size = dst->size == 4 && s->code_bits == 64 ? 8 : dst->size;
+        TCGv old = gen_ld_reg(s, dst->reg, size, false);
+        TCGv val = tcg_temp_new(TCG_I64);
+        tcg_gen_andi(val, res, dst->size == 2 ? 0xffff : 0xffffffff);
+        TCGv out = tcg_temp_new(TCG_I64);
+        tcg_gen_movcond(TCG_COND_NE, out, zf, const64(0), val, old);
+        gen_st_reg(s, dst->reg, size, false, out);
+    }
+    gen_set_zf(s, zf);
+}
+
+/* ARPL r/m16, r16: raise the RPL of the destination to the source's (ZF = it changed) */
+static void gen_arpl(DisasContext *s, const X86Insn *insn)
+{
+    if (!require_protected(s)) {
+        return;
+    }
+    X86Operand dst = insn->op[0];
+    dst.size = 2;
+    TCGv d = gen_ld_op(s, &dst);
+    TCGv src = gen_ld_op(s, &insn->op[1]);
+    TCGv want = tcg_temp_new(TCG_I64), have = tcg_temp_new(TCG_I64);
+    TCGv zf = tcg_temp_new(TCG_I64), raised = tcg_temp_new(TCG_I64);
+    TCGv out = tcg_temp_new(TCG_I64);
+    tcg_gen_andi(want, src, 3);
+    tcg_gen_andi(have, d, 3);
+    tcg_gen_setcond(TCG_COND_LTU, zf, have, want);
+    tcg_gen_andi(raised, d, ~(int64_t)3);
+    tcg_gen_or(raised, raised, want);
+    tcg_gen_movcond(TCG_COND_NE, out, zf, const64(0), raised, d);
+    gen_st_op(s, &dst, out);
+    gen_set_zf(s, zf);
+}
+
+/* ---------------------------------------------------------------- fast system calls */
+
+/* Leave the block after a helper that set CS and rip */
+static void gen_exit_to_env_rip(DisasContext *s)
+{
+    TCGv rip = tcg_temp_new(TCG_I64);
+    tcg_gen_ld_env(rip, offsetof(CPUState, rip), MO_64);
+    gen_jmp_indirect(s, rip);
+    s->end = DISAS_JUMPED;
+}
+
+static void gen_syscall(DisasContext *s, const X86Insn *insn)
+{
+    gen_call0(&helper_info_syscall, const64(s->next_pc), TCG_NOTEMP);
+    s->cc_op = CC_OP_DYNAMIC;
+    gen_exit_to_env_rip(s);
+}
+
+static void gen_sysret(DisasContext *s, const X86Insn *insn)
+{
+    gen_call0(&helper_info_sysret, const64(insn->opsize), TCG_NOTEMP);
+    s->cc_op = CC_OP_DYNAMIC;
+    gen_exit_to_env_rip(s);
+}
+
+static void gen_sysenter(DisasContext *s, const X86Insn *insn)
+{
+    gen_call0(&helper_info_sysenter, TCG_NOTEMP, TCG_NOTEMP);
+    gen_exit_to_env_rip(s);
+}
+
+static void gen_sysexit(DisasContext *s, const X86Insn *insn)
+{
+    gen_call0(&helper_info_sysexit, const64(insn->opsize), TCG_NOTEMP);
+    gen_exit_to_env_rip(s);
+}
+
+static void gen_swapgs(DisasContext *s, const X86Insn *insn)
+{
+    if (require_cpl0(s)) {
+        gen_call0(&helper_info_swapgs, TCG_NOTEMP, TCG_NOTEMP);
+    }
+}
+
 /* ---------------------------------------------------------------- HLT CLI STI, caches */
 
 static void gen_hlt(DisasContext *s, const X86Insn *insn)
@@ -341,5 +489,19 @@ const XlatEntry xlat_sys_entries[] = {
     { MN_rdmsr, gen_rdmsr },
     { MN_wrmsr, gen_wrmsr },
     { MN_fninit, gen_fninit },
+    { MN_lldt, gen_load_system_seg },
+    { MN_ltr, gen_load_system_seg },
+    { MN_sldt, gen_store_system_seg },
+    { MN_str, gen_store_system_seg },
+    { MN_lar, gen_desc_check },
+    { MN_lsl, gen_desc_check },
+    { MN_verr, gen_desc_check },
+    { MN_verw, gen_desc_check },
+    { MN_arpl, gen_arpl },
+    { MN_syscall, gen_syscall },
+    { MN_sysret, gen_sysret },
+    { MN_sysenter, gen_sysenter },
+    { MN_sysexit, gen_sysexit },
+    { MN_swapgs, gen_swapgs },
     XLAT_END
 };

@@ -63,6 +63,13 @@ typedef struct MachineConfig {
     bool debug_exit;                /* -device isa-debug-exit */
     uint16_t debug_exit_base, debug_exit_size;
     bool no_reboot;
+    /* debugging (ui/debug.c): -gdb/-s, -S, -monitor, -d/-D */
+    const char *gdb;                /* "tcp::PORT" or NULL */
+    const char *gdb_arch;           /* "i386" or "x86-64"; NULL = from the kernel */
+    bool start_paused;              /* -S */
+    const char *monitor;            /* "stdio" or NULL */
+    const char *log_items;          /* -d in_asm,exec,cpu,int,op,out_asm */
+    const char *log_file;           /* -D FILE (stderr without) */
 } MachineConfig;
 
 #define MAX_DEVICES 32
@@ -89,6 +96,14 @@ void machine_add_device(Machine *m, const DeviceOps *ops, void *state);
  * exits with status 0 as QEMU does, otherwise CPU and devices are reset and the firmware or
  * kernel is loaded again, at the next block boundary. */
 void machine_request_reset(Machine *m);
+
+/* The debugger's side of the run loop (ui/debug.c); inert without -gdb/-S/-monitor/-d.
+ * debug_start opens sockets and logs (false with a message on failure); debug_service runs
+ * before each cpu_exec and returns true while the debugger holds the CPU (it then waited a
+ * bounded time for input); debug_cpu_returned sees every cpu_exec exit reason. */
+bool debug_start(Machine *m);
+bool debug_service(Machine *m);
+void debug_cpu_returned(Machine *m, int reason);
 
 /* Interrupt acknowledge from the CPU: vector of the highest pending interrupt, or -1. */
 int machine_irq_ack(Machine *m);

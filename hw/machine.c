@@ -173,9 +173,12 @@ static bool do_reset(Machine *m)
 int machine_run(Machine *m)
 {
     install_signal_handlers();
+    if (!debug_start(m)) return 1;
     while (!m->exit_requested && !stop_signal) {
+        if (debug_service(m)) continue;     /* paused by the debugger or monitor */
         int reason = cpu_exec(m->cpu);
         if (m->exit_requested || stop_signal) break;
+        debug_cpu_returned(m, reason);
         if (m->reset_requested && !do_reset(m)) {
             machine_request_exit(m, 1);
             break;

@@ -206,6 +206,23 @@ static bool opt_device(ParseState *ps, const char *arg)
     return true;
 }
 
+/* debugging: -gdb/-s, -S, -monitor, -d/-D (ui/debug.c) */
+static bool opt_gdb(ParseState *ps, const char *arg) { ps->cfg->gdb = arg; return true; }
+static bool opt_s(ParseState *ps, const char *arg) { ps->cfg->gdb = "tcp::1234"; return true; }
+static bool opt_S(ParseState *ps, const char *arg) { ps->cfg->start_paused = true; return true; }
+static bool opt_monitor(ParseState *ps, const char *arg) { ps->cfg->monitor = arg; return true; }
+static bool opt_d(ParseState *ps, const char *arg) { ps->cfg->log_items = arg; return true; }
+static bool opt_D(ParseState *ps, const char *arg) { ps->cfg->log_file = arg; return true; }
+
+static bool opt_gdb_arch(ParseState *ps, const char *arg)
+{
+    if (strcmp(arg, "i386") != 0 && strcmp(arg, "x86-64") != 0) {
+        return fail("unknown -gdb-arch '%s' (valid: i386, x86-64)", arg);
+    }
+    ps->cfg->gdb_arch = arg;
+    return true;
+}
+
 /* ---------------------------------------------------------------- the table */
 
 typedef enum OptionKind { OPT_ARG, OPT_FLAG, OPT_HELP, OPT_VERSION } OptionKind;
@@ -235,6 +252,13 @@ static const Option options[] = {
     { "machine",    OPT_ARG,  opt_machine,    "-machine pc        board type (also -M)" },
     { "M",          OPT_ARG,  opt_machine,    NULL },
     { "device",     OPT_ARG,  opt_device,     "-device isa-debug-exit[,iobase=N][,iosize=N]" },
+    { "gdb",        OPT_ARG,  opt_gdb,        "-gdb tcp::PORT     wait for gdb on a TCP port" },
+    { "s",          OPT_FLAG, opt_s,          "-s                 shorthand for -gdb tcp::1234" },
+    { "S",          OPT_FLAG, opt_S,          "-S                 start paused (at the kernel entry with -kernel)" },
+    { "gdb-arch",   OPT_ARG,  opt_gdb_arch,   "-gdb-arch ARCH     gdb target: i386 or x86-64 (default: from -kernel)" },
+    { "monitor",    OPT_ARG,  opt_monitor,    "-monitor stdio     the monitor on the terminal" },
+    { "d",          OPT_ARG,  opt_d,          "-d ITEMS           log in_asm,exec,cpu,int" },
+    { "D",          OPT_ARG,  opt_D,          "-D FILE            write the -d log to FILE" },
     { "name",       OPT_ARG,  opt_name,       "-name NAME         guest name (accepted, unused)" },
     { "version",    OPT_VERSION, NULL,        "-version           print the version" },
     { "h",          OPT_HELP, NULL,           "-h, -help          this text" },
