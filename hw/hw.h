@@ -121,6 +121,21 @@ int irq_level(int line);
  * instructions under -icount. */
 uint64_t clock_now_ns(void);
 
+/* Timers on the virtual clock. A device keeps its own deadline in its state struct (that is
+ * what a snapshot saves) and (re)arms a Timer from it; the callback runs on the main thread,
+ * from machine_run between two cpu_exec calls, once the deadline has passed. A running CPU is
+ * made to return in time (the clock asks cpu_exec to leave when the earliest deadline is
+ * due), so timer latency does not depend on what the guest executes. */
+typedef struct Timer Timer;
+typedef void (*TimerFn)(void *opaque, uint64_t now_ns);
+Timer *timer_new(TimerFn fn, void *opaque);
+void timer_mod(Timer *t, uint64_t deadline_ns);   /* (re)arm: fires once at deadline */
+void timer_del(Timer *t);                          /* disarm */
+bool timer_pending(const Timer *t);
+/* Run the callbacks of every timer whose deadline has passed (machine_run). Returns the
+ * earliest remaining deadline, or UINT64_MAX. */
+uint64_t timers_run_expired(void);
+
 /* ---------------------------------------------------------------- character output */
 
 /* Open a sink (stdio, file); NULL on failure with a message on stderr. */
