@@ -34,15 +34,17 @@ static const TCGFrontend frontend = {
     .exit_req_offset = offsetof(SizeEnv, exit_req),
 };
 
-/* Golden counts (alignment nops before the patchable jmps not counted), measured with the
- * first code generator, where every temp lives in its memory slot:
- * body 33 = block entry: tcg_exec_state.tb = tb (2) + stop_request test (2)
- *         + 2 ld_env (load + slot store: 4) + add (3) + st_env (2) + movi 0 (2) + brcond (3)
- *         + per exit: movi pc (2) + st_env pc (2) + exit_req test (2) + jmp (1), twice (14)
+/* Golden counts (alignment nops before the patchable jmps not counted).
+ * The first code generator kept every temp in its memory slot: body 33, stubs 13.
+ * With temps in host registers (liveness + local allocation, movi constants as immediates):
+ * body 19 = block entry: tcg_exec_state.tb = tb (2) + stop_request test (2)
+ *         + 2 ld_env straight into registers (2) + add (1) + st_env (1)
+ *         + brcond against the constant 0 as test + jne (2)
+ *         + per exit: st_env of the constant pc as an immediate store (1) + exit_req test (2)
+ *           + jmp (1), twice (8)
  *         + the trap after the body (1);
- * stubs 13 = stop path (set_pc call 4 + exit 3) + one exit stub per goto_tb slot (3 + 3).
- * Keeping temps in host registers removes most slot stores/reloads of the body. */
-enum { GOLDEN_BODY = 33, GOLDEN_STUBS = 13 };
+ * stubs 13 = stop path (set_pc call 4 + exit 3) + one exit stub per goto_tb slot (3 + 3). */
+enum { GOLDEN_BODY = 19, GOLDEN_STUBS = 13 };
 
 static size_t count_insns(csh cs, const uint8_t *code, size_t size, uintptr_t addr, bool print, unsigned *nops)
 {

@@ -2,7 +2,7 @@
  * tests/jit/test_jit_ops.c — the x86-64 JIT against the interpreter, bit for bit: every IR
  * op, both types, every condition, operand aliasing, env and guest-memory accesses of every
  * memop (TLB hit, miss, page crossing), helper calls, the stop request, over edge values
- * and a fixed pseudo-random sample.
+ * and a fixed pseudo-random sample; and block shapes that stress the register allocator.
  *
  * Each case is one IR block (inputs loaded from env, results stored to env) compiled once
  * by each backend and run for every input combination; the two envs, the guest RAM and
@@ -449,6 +449,121 @@ static void test_calls(void)
           "stop: kind %d pc %#llx", result[1].kind, (unsigned long long)result[1].env.pc);
 }
 
+/* ---------------------------------------------------------------- register allocation
+ * Shapes that make the allocator move values around: more live temps than host registers,
+ * values live across helper calls and TLB-miss calls, globals across labels and a loop,
+ * and helper arguments that have to be permuted between registers. */
+
+static int cur_perm;
+
+/* Twenty values alive at once, a call and a guest load (slow path for some addresses)
+ * among them, then all folded together in an order unlike their creation. */
+static void gen_pressure(void)
+{
+    enum { N = 20 };
+    TCGv t[N], in[4];
+    for (int i = 0; i < 4; i++)
+        in[i] = input(i, cur_type);
+    for (int i = 0; i < N; i++) {
+        t[i] = tcg_temp_new(cur_type);
+        if (i % 3 == 0)
+            tcg_gen_addi(t[i], in[i % 4], 0x1234567 * i);
+        else if (i % 3 == 1)
+            tcg_gen_xor(t[i], in[i % 4], in[(i + 1) % 4]);
+        else
+            tcg_gen_shli(t[i], in[i % 4], i);
+        if (i == 9) {
+            tcg_gen_insn_start(CASE_PC + 1);
+            tcg_gen_call(&info_mix, t[i], t[i - 1], t[i - 2], t[i - 3], t[i - 4]);
+        }
+        if (i == 14) {
+            TCGv addr = input(4, TCG_I64);
+            tcg_gen_qemu_ld(t[i], addr, cur_type == TCG_I64 ? MO_UQ : MO_UL, 0);
+        }
+    }
+    TCGv acc = tcg_temp_new(cur_type), x = tcg_temp_new(cur_type);
+    tcg_gen_mov(acc, t[N - 1]);
+    tcg_gen_mov(x, t[0]);
+    for (int i = N - 2; i >= 1; i--) {
+        tcg_gen_mul(acc, acc, t[i]);
+        tcg_gen_addi(acc, acc, i);
+        tcg_gen_sub(x, t[i], x);
+    }
+    output(0, acc);
+    output(1, x);
+    output(2, t[5]);
+}
+
+/* A loop: counter and accumulator are globals written back before the branch and
+ * reloaded after the label; a value from before the loop is read after it. */
+static void gen_loop(void)
+{
+    TCGv cnt = input(0, cur_type), acc = input(1, cur_type), keep = input(2, cur_type);
+    TCGLabel top = tcg_label_new(), skip = tcg_label_new();
+    tcg_gen_andi(cnt, cnt, 15);
+    tcg_gen_addi(cnt, cnt, 1);
+    tcg_gen_set_label(top);
+    tcg_gen_mul(acc, acc, tcg_const(cur_type, 3));
+    tcg_gen_add(acc, acc, cnt);
+    tcg_gen_brcondi(TCG_COND_LTU, acc, 1000, skip);
+    tcg_gen_xor(acc, acc, keep);
+    tcg_gen_set_label(skip);
+    tcg_gen_subi(cnt, cnt, 1);
+    tcg_gen_brcondi(TCG_COND_NE, cnt, 0, top);
+    output(0, acc);
+    output(1, cnt);
+    output(2, keep);
+}
+
+/* The helper's arguments in every order of four register-held inputs. */
+static void gen_call_perm(void)
+{
+    TCGv in[4], arg[4], used[4] = { 0 };
+    for (int i = 0; i < 4; i++)
+        in[i] = input(i, cur_type);
+    int p = cur_perm;
+    for (int i = 0; i < 4; i++) {
+        int k = p % (4 - i);
+        p /= 4 - i;
+        int j = 0;
+        for (;; j++)
+            if (!used[j] && k-- == 0)
+                break;
+        used[j] = 1;
+        arg[i] = in[j];
+    }
+    TCGv r = tcg_temp_new(cur_type);
+    tcg_gen_call(&info_mix, r, arg[0], arg[1], arg[2], arg[3]);
+    output(0, r);
+    output(1, in[cur_perm % 4]);
+}
+
+static void test_regalloc(void)
+{
+    static const uint64_t addrs[] = { 0x2010, 0x2ffd, 0x5008, 0x20000 };
+    for (int ti = 0; ti < 2; ti++) {
+        cur_type = ti ? TCG_I64 : TCG_I32;
+        compile_case("pressure", gen_pressure);
+        for (size_t a = 0; a < sizeof(addrs) / sizeof(addrs[0]); a++)
+            for (size_t v = 0; v < NB_VALUES; v++) {
+                for (int i = 0; i < 4; i++)
+                    env.in[i] = values[(v + 11 * (size_t)i) % NB_VALUES];
+                env.in[4] = addrs[a];
+                run_case();
+            }
+        compile_case("loop", gen_loop);
+        for_all_pairs();
+        for (cur_perm = 0; cur_perm < 24; cur_perm++) {
+            compile_case("call permutation", gen_call_perm);
+            for (size_t v = 0; v < 8; v++) {
+                for (int i = 0; i < 4; i++)
+                    env.in[i] = values[(v * 5 + 7 * (size_t)i) % NB_VALUES];
+                run_case();
+            }
+        }
+    }
+}
+
 int main(void)
 {
     fake_mmu_attach(&env, offsetof(OpEnv, tlb));
@@ -460,6 +575,7 @@ int main(void)
     test_values();
     test_memory();
     test_calls();
+    test_regalloc();
     tcg_backend_x86_64.fini();
     printf("test_jit_ops: %d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;

@@ -3,8 +3,9 @@
  * (x86_64.c: code buffer, trampoline, chaining) share.
  *
  * Run-time register convention inside generated code:
- *   r14 = env, r15 = &tcg_exec_state, rbx = the temp file (temp t at [rbx + 8*t]);
- *   everything else is scratch. rsp is 16-byte aligned throughout, so helpers are called
+ *   r14 = env, r15 = &tcg_exec_state, rbx = the temp file (temp t at [rbx + 8*t], a temp's
+ *   home when it is not in a register); everything else is allocated by codegen.c, rbp,
+ *   r12 and r13 being saved by the trampoline. rsp is 16-byte aligned throughout, so helpers are called
  *   directly. Blocks leave by jumping to the shared epilogue with the TCGExit in rax:rdx
  *   (the SysV return registers of a two-word struct).
  */

@@ -75,23 +75,29 @@ static void x86_64_fini(void)
 }
 
 /* Entry: jit_enter(env, code, temps, &tcg_exec_state) saves the callee-saved registers the
- * generated code uses, loads them, and jumps to the block. Three pushes over the return
- * address leave rsp 16-byte aligned for the helpers blocks call. The epilogue right after
- * undoes it and returns the TCGExit the block left in rax:rdx. */
-static const int saved_regs[] = { RBX, JIT_ENV, JIT_STATE };
+ * generated code uses (its fixed registers and the callee-saved part of its allocation
+ * pool), loads the fixed ones, and jumps to the block. The pushes over the return address,
+ * plus one pad word when their count is even, leave rsp 16-byte aligned for the helpers
+ * blocks call. The epilogue right after undoes it and returns the TCGExit the block left
+ * in rax:rdx. */
+static const int saved_regs[] = { RBX, RBP, R12, R13, JIT_ENV, JIT_STATE };
 #define NB_SAVED (sizeof(saved_regs) / sizeof(saved_regs[0]))
-_Static_assert(NB_SAVED % 2 == 1, "an odd number of pushes keeps rsp 16-byte aligned");
+#define STACK_PAD (NB_SAVED % 2 ? 0 : 8)
 
 static void emit_trampoline(X86Emit *e)
 {
     for (size_t i = 0; i < NB_SAVED; i++)
         x86_push(e, saved_regs[i]);
+    if (STACK_PAD)
+        x86_alu_imm(e, ALU_SUB, true, RSP, STACK_PAD);
     x86_rr(e, 0x8b, true, JIT_ENV, RDI);
     x86_rr(e, 0x8b, true, JIT_TEMPS, RDX);
     x86_rr(e, 0x8b, true, JIT_STATE, RCX);
     x86_rr(e, 0xff, false, 4, RSI);                     /* jmp rsi */
 
     target.epilogue = x86_here(e);
+    if (STACK_PAD)
+        x86_alu_imm(e, ALU_ADD, true, RSP, STACK_PAD);
     for (size_t i = NB_SAVED; i-- > 0;)
         x86_pop(e, saved_regs[i]);
     x86_ret(e);
