@@ -64,6 +64,14 @@ typedef struct TCGExecState {
 extern TCGExecState tcg_exec_state;
 extern const TCGFrontend *tcg_frontend;
 
+/* For a JIT's indirect exits (exit_tb of a chainable block): the block to run next, found
+ * from generated code without the trip through tcg_exec. NULL sends the block back to the
+ * exec loop: exit_req or stop_request set, or no compiled chainable block for the next key
+ * (the key computed then is kept for the loop, so get_key's side effects happen once).
+ * Never translates (that could flush the code calling it). May leave by a guest fault from
+ * get_key, as the exec loop's own lookup would. */
+TranslationBlock *tcg_lookup_indirect(void *env);
+
 /* ---------------------------------------------------------------- core internals */
 
 /* Start a fresh current block for the builder (tcg.c) and return it. */

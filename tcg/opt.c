@@ -31,6 +31,13 @@ typedef struct TempKnowledge {
     TCGv copy_of;           /* TCG_NOTEMP: not a known copy */
     bool is_const;
     uint8_t zext_bytes;     /* 1, 2 or 4: the value fits in that many bytes; 0: unknown */
+    /* The temp is 1 if cond(cond_a, cond_b) of cond_type else 0, while both inputs keep the
+     * values they had (write counts unchanged): a setcond, or its xor with 1. A branch on
+     * the temp being (non)zero then branches on the comparison itself. */
+    bool has_cond;
+    uint8_t cond, cond_type;
+    TCGv cond_a, cond_b;
+    uint32_t cond_a_writes, cond_b_writes;
 } TempKnowledge;
 
 /* env bytes [off, off + size) equal the low size bytes of temp, while temp still has the
@@ -79,6 +86,7 @@ static void forget_all(OptState *s)
     for (uint32_t t = 0; t < s->b->nb_temps; t++) {
         s->k[t].is_const = false;
         s->k[t].copy_of = TCG_NOTEMP;
+        s->k[t].has_cond = false;
     }
 }
 
@@ -90,6 +98,7 @@ static void note_write(OptState *s, TCGv t)
     k->is_const = false;
     k->copy_of = TCG_NOTEMP;
     k->zext_bytes = 0;
+    k->has_cond = false;
 }
 
 static void make_movi(OptState *s, TCGOp *op, uint64_t value)
@@ -245,6 +254,59 @@ static bool drop_redundant_zext(OptState *s, TCGOp *op)
     return true;
 }
 
+/* ---------------------------------------------------------------- compare and branch */
+
+static bool cond_valid(const OptState *s, const TempKnowledge *k)
+{
+    return k->has_cond && s->k[k->cond_a].writes == k->cond_a_writes
+        && s->k[k->cond_b].writes == k->cond_b_writes;
+}
+
+/* What the result d of setcond d = c(a, b), or of d = x ^ 1 for such an x, will stand for;
+ * computed before the op's write to d (x may be d). false: nothing known. */
+static bool cond_of_result(const OptState *s, const TCGOp *op, TempKnowledge *r)
+{
+    TCGv d = (TCGv)op->args[0];
+    if (op->opc == INDEX_op_setcond) {
+        if (op->args[1] == d || op->args[2] == d)
+            return false;
+        r->cond = (uint8_t)op->args[3];
+        r->cond_type = op->type;
+        r->cond_a = (TCGv)op->args[1];
+        r->cond_b = (TCGv)op->args[2];
+        r->cond_a_writes = s->k[op->args[1]].writes;
+        r->cond_b_writes = s->k[op->args[2]].writes;
+        return true;
+    }
+    if (op->opc != INDEX_op_xor)
+        return false;
+    unsigned xi = is_const(s, op->args[2]) ? 1 : 2;
+    TCGArg one = op->args[3 - xi];
+    const TempKnowledge *x = &s->k[op->args[xi]];
+    if (!is_const(s, one) || const_value(s, one) != 1 || !cond_valid(s, x) || x->cond_a == d || x->cond_b == d)
+        return false;
+    *r = *x;
+    r->cond = (uint8_t)tcg_invert_cond((TCGCond)x->cond);
+    return true;
+}
+
+/* brcond EQ/NE of a known condition temp against 0 becomes a brcond on the compared values
+ * (the setcond and xor then usually die): one compare and jump in the backend. */
+static void fuse_brcond(OptState *s, TCGOp *op)
+{
+    TCGCond c = (TCGCond)op->args[2];
+    if ((c != TCG_COND_EQ && c != TCG_COND_NE) || !is_const(s, op->args[1]) || const_value(s, op->args[1]) != 0)
+        return;
+    const TempKnowledge *k = &s->k[op->args[0]];
+    if (!cond_valid(s, k))
+        return;
+    TCGCond fused = (TCGCond)k->cond;
+    op->args[2] = c == TCG_COND_NE ? fused : tcg_invert_cond(fused);
+    op->type = k->cond_type;
+    op->args[0] = k->cond_a;
+    op->args[1] = k->cond_b;
+}
+
 /* Forward pass over one op: substitute copies, fold, and update the knowledge. */
 static void forward_op(OptState *s, uint32_t n)
 {
@@ -306,6 +368,7 @@ static void forward_op(OptState *s, uint32_t n)
         break;
     }
     case INDEX_op_brcond: {
+        fuse_brcond(s, op);
         TCGCond c = (TCGCond)op->args[2];
         if (c == TCG_COND_NEVER || c == TCG_COND_ALWAYS
             || (is_const(s, op->args[0]) && is_const(s, op->args[1]))) {
@@ -328,11 +391,23 @@ static void forward_op(OptState *s, uint32_t n)
             return;
         break;
     }
+    TempKnowledge cond;
+    bool has_cond = cond_of_result(s, op, &cond);
     for (int i = 0; i < def->nb_oargs; i++)
         if (op->args[i] != TCG_NOTEMP)
             note_write(s, (TCGv)op->args[i]);
     if (def->nb_oargs == 1 && op->args[0] != TCG_NOTEMP)
         s->k[op->args[0]].zext_bytes = result_zext_bytes(op);
+    if (has_cond) {
+        TempKnowledge *k = &s->k[op->args[0]];
+        k->cond = cond.cond;
+        k->cond_type = cond.cond_type;
+        k->cond_a = cond.cond_a;
+        k->cond_b = cond.cond_b;
+        k->cond_a_writes = cond.cond_a_writes;
+        k->cond_b_writes = cond.cond_b_writes;
+        k->has_cond = true;
+    }
 }
 
 static bool op_removable_if_unused(const TCGOp *op)

@@ -423,6 +423,30 @@ static TranslationBlock *tb_gen_code(void *env, const TBKey *key)
 
 /* ---------------------------------------------------------------- execution loop */
 
+/* The key tcg_lookup_indirect computed without finding a block to enter: the exec loop
+ * uses it for the block that just left, as nothing ran in between. */
+static TBKey pending_key;
+static bool pending_key_valid;
+
+TranslationBlock *tcg_lookup_indirect(void *env)
+{
+    const volatile int32_t *exit_req =
+        (const volatile int32_t *)((const char *)env + tcg_frontend->exit_req_offset);
+    TCGExecState *st = &tcg_exec_state;
+    if (*exit_req || st->stop_request)
+        return NULL;
+    /* a fetch fault in get_key is not a fault of the block that is ending */
+    st->in_block = false;
+    tcg_frontend->get_key(env, &pending_key);
+    st->in_block = true;
+    TranslationBlock *tb = tb_lookup(&pending_key);
+    if (!tb || (tb->key.cflags & NO_CHAIN_FLAGS)) {
+        pending_key_valid = true;
+        return NULL;
+    }
+    return tb;
+}
+
 void tcg_exec(void *env)
 {
     const volatile int32_t *exit_req =
@@ -432,6 +456,7 @@ void tcg_exec(void *env)
     st->in_block = false;
     st->stop_request = false;
     st->tb = NULL;
+    pending_key_valid = false;
 
     TranslationBlock *prev = NULL;       /* the block that just ran, while still valid */
     int prev_slot = -1;                  /* its goto_tb slot, -1 after exit_tb */
@@ -444,7 +469,11 @@ void tcg_exec(void *env)
         if (!tb) {
             uint64_t generation = flush_generation;
             TBKey key;
-            tcg_frontend->get_key(env, &key);
+            if (pending_key_valid)
+                key = pending_key;
+            else
+                tcg_frontend->get_key(env, &key);
+            pending_key_valid = false;
             tb = tb_lookup(&key);
             if (!tb)
                 tb = tb_gen_code(env, &key);

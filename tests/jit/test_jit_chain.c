@@ -4,7 +4,8 @@
  * exec loop, exit_req stops a chained loop, invalidation unlinks (patches back) jumps into
  * a block, a chained-into block that is overwritten while it runs stops at its next
  * instruction, a flush from a helper inside a chain, a full code buffer, faults with the
- * exact instruction pc, TLB misses and indirect exits inside chains.
+ * exact instruction pc, TLB misses and indirect exits inside chains, which find their
+ * successor without returning to the exec loop.
  *
  * The guest is a byte code in the fake RAM (operands little-endian):
  *   10        INC     counter += 1
@@ -284,6 +285,25 @@ static void test_chained_loop(void)
     env.exit_req = 0;
     tcg_exec(&env);
     CHECK(env.counter == 200 && env.pc == 0x1200, "indirect loop: counter %llu pc %#llx", U(env.counter), U(env.pc));
+
+    /* indirect exits find their successor from generated code (tcg_lookup_indirect): the
+     * loop stays out of the exec loop, and each lookup computes the key once, also the
+     * first one, which misses and hands its key to the exec loop for the translation */
+    POKE(0x1300, 0x10, 0x18);                                   /* A: INC; JMPI B */
+    POKE(0x1380, 0x10, 0x11, 0x00, 0x13, 0x05);                 /* B: INC; LOOP A; HALT */
+    TCGStats before = stats();
+    env.target = 0x1380;
+    env.counter = 0;
+    env.loops = 5000;
+    run_from(0x1300);
+    TCGStats after = stats();
+    CHECK(env.counter == 10000 && env.pc == 0x1385, "indirect fast path: counter %llu pc %#llx",
+          U(env.counter), U(env.pc));
+    /* one key per JMPI, plus the exec loop's lookups of A, of A again on B's first (not yet
+     * chained) LOOP, and of HALT; a second computation on the first JMPI's miss would be one more */
+    CHECK(after.blocks_executed - before.blocks_executed <= 4 && get_key_calls == 5000 + 3,
+          "indirect fast path: %llu exec calls, %u key computations",
+          U(after.blocks_executed - before.blocks_executed), get_key_calls);
 }
 
 static void test_invalidate_chained(void)

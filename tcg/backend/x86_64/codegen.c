@@ -50,7 +50,9 @@ static const uint8_t alloc_order[] = { RAX, RDX, RSI, RDI, R8, R9, R10, R11, RCX
 #define NB_ALLOC_REGS (sizeof(alloc_order) / sizeof(alloc_order[0]))
 #define NO_OWNER (-1)
 
-enum StubKind { STUB_LD, STUB_ST, STUB_STOP, STUB_GOTO };
+/* STUB_EXIT returns (tb, slot) to the exec loop: a goto_tb's unlinked or exit_req path, or
+ * an exit_tb whose successor was not found from generated code (slot TCG_EXIT_INDIRECT). */
+enum StubKind { STUB_LD, STUB_ST, STUB_STOP, STUB_EXIT };
 
 /* An out-of-line sequence: entered by the branch whose rel32 is at jcc_disp (and, for a
  * goto_tb, also by the patchable jmp at jmp_disp); returns to resume (if any). */
@@ -97,6 +99,7 @@ typedef struct Gen {
     bool may_stop;              /* stop_request may have been set since the last test */
     bool reachable;             /* false after an unconditional exit, until a label */
     size_t goto_site[2];        /* position of each slot's exit sequence, or SIZE_MAX */
+    size_t indirect_site;       /* position of the exit_tb sequence, or SIZE_MAX */
     /* register allocation */
     const TCGOp *op;            /* the op being compiled */
     uint8_t dead;               /* its args whose value is not needed after it (bit i = args[i]) */
@@ -1223,11 +1226,34 @@ static void gen_goto_tb(Gen *g)
     }
     x86_grp_m(e, 0x83, false, ALU_CMP, x86_mem(JIT_ENV, checked_disp(tcg_frontend->exit_req_offset)));
     x86_byte(e, 0);
-    Stub *s = new_stub(g, STUB_GOTO, x86_jcc32(e, CC_NE, 0));
+    Stub *s = new_stub(g, STUB_EXIT, x86_jcc32(e, CC_NE, 0));
     s->slot = slot_n;
     x86_nops(e, (unsigned)(-(x86_here(e) + 1) & 3));    /* rel32 4-byte aligned: atomic patch */
     s->jmp_disp = x86_jmp32(e, 0);
     g->info->goto_disp[slot_n] = (uint32_t)(e->rx + s->jmp_disp - g->entry);
+}
+
+/* exit_tb: ask tcg for the next block (it tests exit_req and stop_request, computes the key
+ * and probes the jump cache) and jump straight into it; tcg_exec_state.tb is set by that
+ * block's entry. Only a NULL answer returns to the exec loop. Nothing is live here. */
+static void gen_exit_tb(Gen *g)
+{
+    X86Emit *e = g->e;
+    if (g->indirect_site != SIZE_MAX) {
+        x86_jmp32(e, e->rx + g->indirect_site);
+        return;
+    }
+    g->indirect_site = e->pos;
+    if (!chainable(g->tb)) {
+        leave_block(g, TCG_EXIT_INDIRECT);
+        return;
+    }
+    mov_rr(g, true, RDI, JIT_ENV);
+    call_abs(g, (const void *)tcg_lookup_indirect);
+    x86_rr(e, 0x85, true, RAX, RAX);
+    Stub *s = new_stub(g, STUB_EXIT, x86_jcc32(e, CC_E, 0));
+    s->slot = TCG_EXIT_INDIRECT;
+    x86_rm(e, 0xff, false, 4, x86_mem(RAX, (int32_t)offsetof(TranslationBlock, code)));  /* jmp [rax+code] */
 }
 
 /* ---------------------------------------------------------------- out-of-line code */
@@ -1289,7 +1315,7 @@ static void emit_stub(Gen *g, const Stub *s)
         call_abs(g, (const void *)jit_stop_at);
         leave_block(g, TCG_EXIT_STOPPED);
         break;
-    case STUB_GOTO:
+    case STUB_EXIT:
         /* the exit_req test and the unlinked jmp of a slot share this stub */
         if (s->jmp_disp != SIZE_MAX) {
             x86_patch_rel32(e, s->jmp_disp, start);
@@ -1384,7 +1410,7 @@ static void gen_op(Gen *g)
         if (op->opc == INDEX_op_goto_tb)
             gen_goto_tb(g);
         else
-            leave_block(g, TCG_EXIT_INDIRECT);
+            gen_exit_tb(g);
         reset_regs(g);              /* temps are dead at block exits */
         g->reachable = false;
         break;
@@ -1398,7 +1424,8 @@ bool jit_codegen(X86Emit *e, const TCGBlock *b, TranslationBlock *tb, const JitT
     if (b->nb_temps > JIT_MAX_TEMPS)
         tcg_fatal("x86_64: block has %u temps, at most %u", b->nb_temps, JIT_MAX_TEMPS);
     Gen g = { .e = e, .b = b, .tb = tb, .target = t, .info = info, .entry = x86_here(e),
-              .may_stop = true, .reachable = true, .goto_site = { SIZE_MAX, SIZE_MAX } };
+              .may_stop = true, .reachable = true, .goto_site = { SIZE_MAX, SIZE_MAX },
+              .indirect_site = SIZE_MAX };
     for (int r = 0; r < 16; r++)
         g.owner[r] = NO_OWNER;
     memset(info, 0, sizeof(*info));
