@@ -122,6 +122,18 @@ static bool round_up_needed(unsigned mode, bool sign, uint64_t keep, uint64_t re
     }
 }
 
+/* Overflow: infinity or the largest finite value, by rounding direction */
+static uint64_t overflow(SfFormat f, bool sign, SfStatus *st)
+{
+    st->flags |= SF_OE | SF_PE;
+    bool to_inf = st->round == SF_RNE || (st->round == SF_RUP && !sign) ||
+                  (st->round == SF_RDOWN && sign);
+    st->rounded_up = to_inf;
+    if (to_inf)
+        return pack_inf(f, sign);
+    return (sign ? sign_bit(f) : 0) | (pack_inf(f, false) - 1);
+}
+
 /* Round and pack sign * sig / 2^62 * 2^exp (sig nonzero, leading one at bit 63 or below). */
 static uint64_t round_pack(SfFormat f, bool sign, int32_t exp, uint64_t sig, SfStatus *st)
 {
@@ -151,6 +163,8 @@ static uint64_t round_pack(SfFormat f, bool sign, int32_t exp, uint64_t sig, SfS
         }
         shift += 1 - be;
         be = 0;
+    } else if (be >= fi->exp_max) {
+        return overflow(f, sign, st);   /* (extended operands reach far beyond) */
     }
     uint64_t keep, rem, half;
     if (shift >= 64) {
@@ -171,15 +185,8 @@ static uint64_t round_pack(SfFormat f, bool sign, int32_t exp, uint64_t sig, SfS
         st->flags |= SF_PE;
     /* normal: exponent field be-1 plus the implicit bit carries into it; denormal: none */
     uint64_t mag = ((uint64_t)(be > 0 ? be - 1 : 0) << fi->frac_bits) + keep;
-    if ((mag >> fi->frac_bits) >= (uint64_t)fi->exp_max) {
-        st->flags |= SF_OE | SF_PE;
-        bool to_inf = st->round == SF_RNE || (st->round == SF_RUP && !sign) ||
-                      (st->round == SF_RDOWN && sign);
-        st->rounded_up = to_inf;
-        if (to_inf)
-            return pack_inf(f, sign);
-        return (sign ? sign_bit(f) : 0) | (pack_inf(f, false) - 1);
-    }
+    if ((mag >> fi->frac_bits) >= (uint64_t)fi->exp_max)
+        return overflow(f, sign, st);
     return (sign ? sign_bit(f) : 0) | mag;
 }
 
@@ -791,8 +798,7 @@ SfX80 sfx_div(SfX80 a, SfX80 b, int prec, SfStatus *st)
     if (ub.kind == K_ZERO) {
         if (ua.kind == K_ZERO)
             return x80_invalid(st);
-        note_denormals_x(&ua, 0, st);
-        st->flags |= SF_ZE;
+        st->flags |= SF_ZE;     /* takes precedence over a denormal dividend's DE */
         return x80_inf(sign);
     }
     note_denormals_x(&ua, &ub, st);
@@ -887,7 +893,8 @@ SfX80 sfx_from_int(int64_t v)
 }
 
 /* integer part of |a| as keep + rem / 2^shift, rounded with mode; false when |a| >= 2^64 */
-static bool x80_integer_part(const UnpackedX *u, unsigned mode, uint64_t *keep_out, bool *inexact)
+static bool x80_integer_part(const UnpackedX *u, unsigned mode, uint64_t *keep_out, bool *inexact,
+                             bool *rounded_up)
 {
     /* value = sig / 2^126 * 2^exp; the integer part is sig >> (126 - exp) */
     int shift = 126 - u->exp;
@@ -913,6 +920,7 @@ static bool x80_integer_part(const UnpackedX *u, unsigned mode, uint64_t *keep_o
     keep += up;
     if (keep >> 64)
         return false;
+    *rounded_up = up;
     *keep_out = (uint64_t)keep;
     *inexact = rem != 0;
     return true;
@@ -927,14 +935,13 @@ uint64_t sfx_to_int(SfX80 a, int bits, SfStatus *st)
         return 0;
     uint64_t keep;
     bool inexact;
-    if (ua.kind != K_FINITE || !x80_integer_part(&ua, st->round, &keep, &inexact) ||
+    if (ua.kind != K_FINITE || !x80_integer_part(&ua, st->round, &keep, &inexact, &st->rounded_up) ||
         keep > (ua.sign ? indefinite : indefinite - 1)) {
         st->flags |= SF_IE;
         return indefinite;
     }
     if (inexact)
-        st->flags |= SF_PE;
-    note_denormals_x(&ua, 0, st);
+        st->flags |= SF_PE;     /* FIST reports no DE for a denormal operand */
     return (ua.sign ? 0 - keep : keep) & mask;
 }
 
@@ -952,7 +959,7 @@ SfX80 sfx_round_to_int(SfX80 a, SfStatus *st)
     note_denormals_x(&ua, 0, st);
     uint64_t keep;
     bool inexact;
-    if (!x80_integer_part(&ua, st->round, &keep, &inexact))
+    if (!x80_integer_part(&ua, st->round, &keep, &inexact, &st->rounded_up))
         return a;   /* |a| >= 2^63: already an integer */
     if (inexact)
         st->flags |= SF_PE;
@@ -1010,7 +1017,7 @@ uint64_t sfx_to_float(SfFormat f, SfX80 a, SfStatus *st)
     case K_ZERO:
         return pack_zero(f, u.sign);
     default: {
-        note_denormals_x(&u, 0, st);
+        /* an extended denormal stored to a narrower format reports no DE (it underflows) */
         uint64_t sig = (uint64_t)(u.sig >> 64) | ((uint64_t)u.sig != 0);
         return round_pack(f, u.sign, u.exp, sig, st);
     }

@@ -18,7 +18,7 @@ static void register_generators(void)
 {
     static const XlatEntry *const tables[] = {
         xlat_alu_entries, xlat_ctrl_entries, xlat_string_entries, xlat_misc_entries,
-        xlat_sys_entries, xlat_sse_entries,
+        xlat_sys_entries, xlat_sse_entries, xlat_x87_entries,
     };
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
         for (const XlatEntry *e = tables[t]; e->fn; e++) {

@@ -73,6 +73,7 @@ extern const XlatEntry xlat_string_entries[];  /* xlat_string.c */
 extern const XlatEntry xlat_misc_entries[];    /* xlat_misc.c */
 extern const XlatEntry xlat_sys_entries[];     /* xlat_sys.c */
 extern const XlatEntry xlat_sse_entries[];     /* xlat_sse.c */
+extern const XlatEntry xlat_x87_entries[];     /* xlat_x87.c */
 
 /* ---------------------------------------------------------------- helpers
  * Every helper has the uniform signature; declare with HELPER and describe with
