@@ -103,11 +103,17 @@ typedef struct DescTable {
 #define HF_PG         (1u << 9)   /* paging on */
 #define HF_OSFXSR     (1u << 10)  /* CR4.OSFXSR (SSE enabled) */
 #define HF_EM_TS      (1u << 11)  /* CR0.EM or CR0.TS: FPU/SSE instructions fault */
+/* Block-key-only mode bits: never in env->hflags, added by the translator's get_key */
+#define HF_KEY_RF      (1u << 30) /* EFLAGS.RF: the block's one instruction clears it first */
+#define HF_KEY_SMAP_AC (1u << 29) /* CPL < 3, CR4.SMAP and EFLAGS.AC: MMU_KERNEL_AC_IDX */
 
 /* MMU indexes (TLB planes). */
 #define MMU_KERNEL_IDX 0   /* CPL 0-2 */
 #define MMU_USER_IDX   1   /* CPL 3 */
 #define MMU_PHYS_IDX   2   /* no paging: physical, used by helpers that walk tables */
+#define MMU_KERNEL_AC_IDX 3 /* CPL 0-2 explicit data access with CR4.SMAP and EFLAGS.AC set:
+                               user pages allowed (MMU_KERNEL_IDX is the SMAP-checked plane,
+                               also used for implicit supervisor accesses: GDT, IDT, TSS) */
 
 /* Exception vectors */
 enum {
@@ -120,6 +126,7 @@ enum {
 #define EXCP_EXIT     257   /* leave cpu_exec: the machine asked (exit port, monitor, debugger) */
 #define EXCP_INTERRUPT 258  /* an interrupt became deliverable */
 #define EXCP_DEBUG    259   /* the debugger stops the CPU: breakpoint hit, single step done */
+#define EXCP_RETRY_INSN 260 /* a data breakpoint hit: re-run the instruction alone (exec.c) */
 
 /* interrupt_request bits */
 #define CPU_INT_HARD  0x1   /* maskable interrupt line from the interrupt controller */
@@ -153,6 +160,7 @@ typedef struct CPUState {
     uint64_t star, lstar, cstar, fmask, kernel_gs_base;
     uint64_t pat;
     uint64_t tsc_aux;
+    uint64_t tsc_deadline;          /* IA32_TSC_DEADLINE: the local APIC (hw/lapic.c) arms it */
     uint32_t hflags;    /* HF_*: derived from the above, kept in step */
 
     /* x87 / SSE (filled in by the floating-point issue; FNINIT defaults here) */
@@ -184,6 +192,11 @@ typedef struct CPUState {
     struct Machine *machine;
     CPUTLB tlb;
     uint32_t debug_flags;           /* CPU_DEBUG_*: 0 unless a debugger or -d feature is on */
+    /* DR7 data breakpoints (helpers_ctrl.c, excp.c, exec.c): the instruction that hit one
+     * is re-run as a block of its own (dbg_insn_alone), which collects the DR6.Bn bits in
+     * dbg_data_hits; the loop raises the #DB trap after it */
+    bool dbg_insn_alone;
+    uint32_t dbg_data_hits;
 } CPUState;
 
 /* ---------------------------------------------------------------- debugger and trace hooks
@@ -258,11 +271,24 @@ void cpu_load_seg_prot(CPUState *env, int seg, uint16_t selector);
 /* Host TSC read, and the guest's view of it */
 uint64_t cpu_get_tsc(CPUState *env);
 
-/* The mmu index for an access at the current privilege */
+/* The mmu index for an explicit access at the current privilege */
 static inline int cpu_mmu_index(const CPUState *env)
 {
-    return (env->hflags & HF_CPL_MASK) == 3 ? MMU_USER_IDX : MMU_KERNEL_IDX;
+    if ((env->hflags & HF_CPL_MASK) == 3) return MMU_USER_IDX;
+    return (env->eflags & AC_MASK) && (env->cr[4] & (1ull << 21)) ? MMU_KERNEL_AC_IDX
+                                                                  : MMU_KERNEL_IDX;
 }
+
+/* ---------------------------------------------------------------- debug registers
+ * (helpers_ctrl.c) DR0-DR3 breakpoints as DR7 enables them. Each returns the DR6.Bn bits
+ * of the enabled breakpoints that match, 0 for none. */
+/* instruction breakpoints (R/W = 00) at linear address la */
+uint32_t cpu_dr_exec_match(const CPUState *env, uint64_t la);
+/* data breakpoints (R/W = 01 writes, 11 reads and writes) overlapping [la, la + size) */
+uint32_t cpu_dr_data_match(const CPUState *env, uint64_t la, uint64_t size, bool write);
+/* the mmu's slow path reports an access to a page with TLB_WATCH (excp.c): a hit from
+ * translated code re-runs the instruction alone and then raises the #DB trap */
+void cpu_dr_watch_access(CPUState *env, uint64_t la, unsigned size, bool write);
 
 /* ---------------------------------------------------------------- translator */
 

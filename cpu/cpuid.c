@@ -6,12 +6,17 @@
  * Choices:
  *  - vendor "FerryX86Emu!": honest; Linux and the firmware treat an unknown vendor with
  *    their generic paths instead of applying Intel/AMD model quirks to us.
- *  - FXSR, SSE and SSE2 (cpu/helpers_sse.c); no FPU bit yet (no x87 beyond FNINIT), no APIC
- *    until a local APIC exists.
+ *  - FXSR, SSE and SSE2 (cpu/helpers_sse.c). No FPU bit yet: cpu/helpers_x87.c runs the
+ *    x87 but not its transcendental instructions.
+ *  - APIC (hw/lapic.c, xAPIC only: x2APIC is not offered) with the TSC-deadline timer; an
+ *    invariant TSC (it is the host's) whose frequency leaves 0x15/0x16 give: 0x15 names a
+ *    1 GHz crystal (the local APIC timer's clock) and the ratio TSC kHz / 1,000,000.
  *  - PSE PAE NX: mmu/walk.c walks those formats; PGE: CR4.PGE is accepted and global
  *    entries are flushed with the rest on CR3 writes (a TLB may drop any entry at any time).
  *  - SEP (SYSENTER/SYSEXIT) and SYSCALL (SYSCALL/SYSRET, 64-bit code) are in cpu/seg.c.
- *  - not advertised: VME, DE, PCID, INVPCID, SMEP, SMAP, UMIP, FSGSBASE, LA57, PAT.
+ *  - SMEP, SMAP (with STAC/CLAC): mmu/walk.c checks them, EFLAGS.AC selects a TLB plane.
+ *  - not advertised: VME, DE (CR4.DE works, I/O breakpoints do not), PCID, INVPCID, UMIP,
+ *    FSGSBASE, LA57, PAT.
  *  - leaves above the maximum read as zeros (AMD's behaviour, simpler than Intel's echo of
  *    the highest basic leaf).
  */
@@ -19,6 +24,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/helpers.h"
+#include "hw/hw.h"
 
 enum { R_A, R_B, R_C, R_D };
 
@@ -34,6 +40,7 @@ enum { R_A, R_B, R_C, R_D };
 #define F1_EDX_MSR    (1u << 5)
 #define F1_EDX_PAE    (1u << 6)
 #define F1_EDX_CX8    (1u << 8)
+#define F1_EDX_APIC   (1u << 9)
 #define F1_EDX_SEP    (1u << 11)
 #define F1_EDX_PGE    (1u << 13)   /* global entries may be flushed with the rest: allowed */
 #define F1_EDX_CMOV   (1u << 15)
@@ -42,7 +49,13 @@ enum { R_A, R_B, R_C, R_D };
 #define F1_EDX_SSE2   (1u << 26)
 #define F1_ECX_CX16   (1u << 13)
 #define F1_ECX_POPCNT (1u << 23)
+#define F1_ECX_TSC_DEADLINE (1u << 24)
+/* leaf 0x80000007 */
+#define FX7_EDX_INVARIANT_TSC (1u << 8)
 /* leaf 0x80000001 */
+/* leaf 7 subleaf 0 */
+#define F7_EBX_SMEP   (1u << 7)
+#define F7_EBX_SMAP   (1u << 20)
 #define FX_ECX_LAHF_LM (1u << 0)
 #define FX_ECX_ABM     (1u << 5)    /* LZCNT */
 #define FX_EDX_SYSCALL (1u << 11)
@@ -55,7 +68,7 @@ enum { R_A, R_B, R_C, R_D };
 static const char cpuid_vendor[12] = { 'F', 'e', 'r', 'r', 'y', 'X', '8', '6', 'E', 'm', 'u', '!' };
 static const char cpuid_brand[] = "ferry x86 emulator";
 
-#define MAX_BASIC_LEAF 7u
+#define MAX_BASIC_LEAF 0x16u
 #define MAX_EXT_LEAF 0x80000008u
 
 typedef struct CpuidLeaf {
@@ -66,13 +79,14 @@ typedef struct CpuidLeaf {
 static const CpuidLeaf cpuid_leaves[] = {
     { 0x00000000, { MAX_BASIC_LEAF, 0, 0, 0 } },
     { 0x00000001, { CPUID_SIGNATURE, 0,
-                    F1_ECX_CX16 | F1_ECX_POPCNT,
+                    F1_ECX_CX16 | F1_ECX_POPCNT | F1_ECX_TSC_DEADLINE,
                     F1_EDX_PSE | F1_EDX_TSC | F1_EDX_MSR | F1_EDX_PAE | F1_EDX_CX8 |
-                    F1_EDX_SEP | F1_EDX_PGE | F1_EDX_CMOV |
+                    F1_EDX_APIC | F1_EDX_SEP | F1_EDX_PGE | F1_EDX_CMOV |
                     F1_EDX_FXSR | F1_EDX_SSE | F1_EDX_SSE2 } },
-    { 0x00000007, { 0, 0, 0, 0 } },             /* subleaf 0: no structured extensions */
+    { 0x00000007, { 0, F7_EBX_SMEP | F7_EBX_SMAP, 0, 0 } },    /* subleaf 0 */
     { 0x80000000, { MAX_EXT_LEAF, 0, 0, 0 } },
     { 0x80000001, { 0, 0, FX_ECX_LAHF_LM | FX_ECX_ABM, FX_EDX_SYSCALL | FX_EDX_NX | FX_EDX_LM } },
+    { 0x80000007, { 0, 0, 0, FX7_EDX_INVARIANT_TSC } },
     { 0x80000008, { (LINEAR_ADDR_BITS << 8) | PHYS_ADDR_BITS, 0, 0, 0 } },
 };
 
@@ -105,6 +119,15 @@ void cpu_cpuid(CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
         out[R_B] = le32(cpuid_vendor);
         out[R_D] = le32(cpuid_vendor + 4);
         out[R_C] = le32(cpuid_vendor + 8);
+    } else if (leaf == 0x15) {
+        /* TSC Hz = crystal (ECX) * EBX / EAX, exact to the kHz */
+        out[R_A] = 1000000;
+        out[R_B] = (uint32_t)((clock_tsc_hz() + 500) / 1000);
+        out[R_C] = 1000000000;
+    } else if (leaf == 0x16) {
+        /* base and maximum MHz (the TSC's), bus (the APIC timer clock) MHz */
+        out[R_A] = out[R_B] = (uint32_t)((clock_tsc_hz() + 500000) / 1000000);
+        out[R_C] = 1000;
     } else if (leaf >= 0x80000002u && leaf <= 0x80000004u) {
         /* 48 bytes of brand string, NUL padded, 16 per leaf in EAX EBX ECX EDX */
         char brand[48] = { 0 };

@@ -66,6 +66,27 @@ _Noreturn void cpu_raise_trap(CPUState *env, int vector, uint64_t next_rip)
     cpu_loop_exit(env);
 }
 
+/* A data breakpoint matched an access that is about to be made. From translated code the
+ * instruction is abandoned like a fault (nothing of it is done yet as far as the
+ * architecture can tell) and re-run alone; in that one-instruction run the hit is only
+ * recorded, the access goes on, and cpu_exec raises the #DB trap once the instruction has
+ * completed. Accesses outside translated code (event delivery) are not reported. */
+void cpu_dr_watch_access(CPUState *env, uint64_t la, unsigned size, bool write)
+{
+    uint32_t hits = cpu_dr_data_match(env, la, size, write);
+    if (!hits || !cpu_running_code) {
+        return;
+    }
+    if (env->dbg_insn_alone) {
+        env->dbg_data_hits |= hits;
+        return;
+    }
+    restore_insn_rip(env);
+    env->dbg_insn_alone = true;
+    env->exception_index = EXCP_RETRY_INSN;
+    cpu_loop_exit(env);
+}
+
 void cpu_irq_window_check(CPUState *env)
 {
     if ((env->eflags & IF_MASK) && (env->interrupt_request & CPU_INT_HARD)) {
@@ -117,7 +138,18 @@ typedef struct Event {
     uint32_t error_code;
     uint64_t ret_rip;
     uint32_t ext;           /* EXT bit of error codes raised while delivering */
+    uint32_t eflags;        /* the EFLAGS image the frame holds */
 } Event;
+
+/* Faults push EFLAGS with RF set, so the faulting instruction's breakpoint does not fire
+ * again when the handler returns to it; the instruction-breakpoint #DB (a fault too) is
+ * the exception, and traps, #DF, #MC and interrupts push RF as it is. */
+static bool vector_is_fault(int vector)
+{
+    return vector == EXCP_DE || vector == EXCP_BR || vector == EXCP_UD || vector == EXCP_NM ||
+           (vector >= EXCP_TS && vector <= EXCP_PF) || vector == EXCP_MF ||
+           vector == EXCP_AC || vector == EXCP_XM;
+}
 
 static uint32_t gate_error(const Event *ev)
 {
@@ -286,7 +318,7 @@ static void deliver_protected(CPUState *env, const Event *ev)
     } else {
         st = stack_current(env);
     }
-    stack_push(env, &st, cpu_get_eflags(env), size);
+    stack_push(env, &st, ev->eflags, size);
     stack_push(env, &st, env->seg[R_CS].selector, size);
     stack_push(env, &st, ev->ret_rip, size);
     if (ev->has_error) {
@@ -337,7 +369,7 @@ static void deliver_long(CPUState *env, const Event *ev)
                        .mmu_idx = stack_mmu_idx(new_cpl) };
     stack_push(env, &st, env->seg[R_SS].selector, 8);
     stack_push(env, &st, env->regs[R_ESP], 8);
-    stack_push(env, &st, cpu_get_eflags(env), 8);
+    stack_push(env, &st, ev->eflags, 8);
     stack_push(env, &st, env->seg[R_CS].selector, 8);
     stack_push(env, &st, ev->ret_rip, 8);
     if (ev->has_error) {
@@ -362,6 +394,8 @@ void cpu_do_interrupt(CPUState *env, int vector, IntrKind kind, bool has_error,
         .error_code = error_code,
         .ret_rip = kind == INTR_SOFTWARE ? next_rip : env->rip,
         .ext = kind == INTR_SOFTWARE ? 0 : 1,
+        .eflags = cpu_get_eflags(env) |
+                  (kind == INTR_EXCEPTION && vector_is_fault(vector) ? RF_MASK : 0),
     };
     env->halted = false;
     if (!(env->cr[0] & CR0_PE)) {

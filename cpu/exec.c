@@ -164,6 +164,14 @@ static void run_code(CPUState *env)
     if (shadow_before && env->inhibit_irq_rip == shadow_rip) {
         env->inhibit_irq = false;       /* the instruction it covered has run */
     }
+    /* a data breakpoint's instruction ran alone (translate.c keys it TB_CF_SINGLE_INSN):
+     * its #DB is a trap, reported with the matching DR6.Bn */
+    env->dbg_insn_alone = false;
+    if (env->dbg_data_hits) {
+        env->dr[6] = (env->dr[6] & ~DR6_HITS) | env->dbg_data_hits;
+        env->dbg_data_hits = 0;
+        set_pending(env, EXCP_DB, false, 0);
+    }
     if (tf && blocks_executed() != blocks) {
         env->dr[6] |= DR6_BS;
         set_pending(env, EXCP_DB, false, 0);
@@ -179,6 +187,11 @@ int cpu_exec(CPUState *env)
             /* landed: a fault, a software interrupt, HLT or an exit request */
             cpu_running_code = false;
             int reason = env->exception_index;
+            if (reason != EXCP_RETRY_INSN) {
+                /* the instruction a data breakpoint re-runs did not complete */
+                env->dbg_insn_alone = false;
+                env->dbg_data_hits = 0;
+            }
             if (reason >= 256) {
                 env->exception_index = -1;
                 if (reason == EXCP_EXIT || reason == EXCP_DEBUG) {

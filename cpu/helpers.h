@@ -86,11 +86,17 @@ DECL_HELPER(fwait);         /* (): #NM when CR0.MP and CR0.TS */
 #define CR4_PGE        (1ull << 7)
 #define CR4_OSFXSR     (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_SMEP       (1ull << 20)
+#define CR4_SMAP       (1ull << 21)
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
 #define DR6_BS     (1ull << 14)     /* single-step trap */
+#define DR6_BD     (1ull << 13)     /* MOV DR with DR7.GD set */
+#define DR6_HITS   0xfull           /* B0-B3: which breakpoints matched */
+#define DR7_GD     (1ull << 13)     /* general detect: the next MOV DR raises #DB */
+#define DR7_ENABLES 0xffull         /* L0 G0 .. L3 G3 */
 #define DR6_FIXED1 0xffff0ff0ull
 #define DR7_FIXED1 0x400ull
 #define APIC_BASE_DEFAULT 0xfee00900ull    /* enabled, bootstrap processor */
@@ -204,6 +210,7 @@ DECL_HELPER(hlt);           /* (next_rip): never returns */
 DECL_HELPER(cli);           /* (): IOPL check */
 DECL_HELPER(sti);           /* (next_rip): IOPL check, interrupt shadow */
 DECL_HELPER(invlpg);        /* (linear) */
+DECL_HELPER(set_ac);        /* (ac): STAC (1) / CLAC (0) */
 DECL_HELPER(rdmsr);         /* (): EDX:EAX = MSR[ECX] */
 DECL_HELPER(wrmsr);         /* (): MSR[ECX] = EDX:EAX */
 

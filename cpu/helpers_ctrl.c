@@ -13,6 +13,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/helpers.h"
+#include "hw/hw.h"
 
 #define ENV CPUState *env = (CPUState *)env_
 
@@ -529,10 +530,12 @@ DEF_HELPER_INFO(load_seg, 0);
 
 #define CR0_VALID (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
                    CR0_NW | CR0_CD | CR0_PG)
-/* CR4 bits a guest may set: TSD (RDTSC checks it), OSFXSR/OSXMMEXCPT (the SSE issue keys on
- * them), and the paging bits PSE/PAE/PGE, accepted ahead of their CPUID bits so guests that
- * enable paging without asking CPUID (the benchmark kernel) run once the mmu walks */
-#define CR4_VALID (CR4_TSD | CR4_PSE | CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT)
+/* CR4 bits a guest may set: TSD (RDTSC checks it), DE (DR4/DR5 #UD; I/O breakpoints are not
+ * modelled, so CPUID does not advertise DE), OSFXSR/OSXMMEXCPT (the SSE issue keys on them),
+ * SMEP/SMAP (mmu/walk.c), and the paging bits PSE/PAE/PGE, accepted ahead of their CPUID
+ * bits so guests that enable paging without asking CPUID (the benchmark kernel) run */
+#define CR4_VALID (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE | CR4_OSFXSR | \
+                   CR4_OSXMMEXCPT | CR4_SMEP | CR4_SMAP)
 #define CR3_LONG_RESERVED (~0ull << 40)     /* above the advertised physical address size */
 
 static void write_cr0(CPUState *env, uint64_t v)
@@ -573,7 +576,7 @@ static void write_cr4(CPUState *env, uint64_t v)
     }
     uint64_t old = env->cr[4];
     env->cr[4] = v;
-    if ((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE)) {
+    if ((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_SMEP | CR4_SMAP)) {
         tlb_flush(env);
     }
     cpu_update_hflags(env);
@@ -595,7 +598,7 @@ HELPER(write_cr)
             cpu_raise_exception(env, EXCP_GP, 0);
         }
         env->cr[3] = v;
-        tlb_flush(env);
+        tlb_flush_nonglobal(env);
         break;
     case 4:
         write_cr4(env, v);
@@ -605,6 +608,7 @@ HELPER(write_cr)
             cpu_raise_exception(env, EXCP_GP, 0);
         }
         env->cr8 = v;
+        lapic_cr8_written(env->machine);    /* TPR = CR8 << 4 */
         break;
     default:
         cpu_raise_exception(env, EXCP_UD, 0);
@@ -625,11 +629,63 @@ DEF_HELPER_INFO(lmsw, 0);
 
 /* ---------------------------------------------------------------- debug registers */
 
-/* DR4/DR5 alias DR6/DR7 unless CR4.DE (which ferry does not offer) */
+/* DR7 fields of breakpoint n: R/W (00 execute, 01 write, 10 I/O, 11 read/write) and LEN
+ * (00 1 byte, 01 2, 10 8, 11 4) */
+enum { DR_RW_EXEC = 0, DR_RW_WRITE = 1, DR_RW_IO = 2, DR_RW_ACCESS = 3 };
+static const uint64_t dr_len_bytes[4] = { 1, 2, 8, 4 };
+
+static unsigned dr7_rw(uint64_t dr7, int n) { return (dr7 >> (16 + 4 * n)) & 3; }
+static uint64_t dr7_len(uint64_t dr7, int n) { return dr_len_bytes[(dr7 >> (18 + 4 * n)) & 3]; }
+static bool dr7_enabled(uint64_t dr7, int n) { return (dr7 >> (2 * n)) & 3; }
+
+/* DRn as the linear address it compares with: 32 bits outside long mode */
+static uint64_t dr_address(const CPUState *env, int n)
+{
+    return (env->hflags & HF_LMA) ? env->dr[n] : (uint32_t)env->dr[n];
+}
+
+uint32_t cpu_dr_exec_match(const CPUState *env, uint64_t la)
+{
+    uint64_t dr7 = env->dr[7];
+    uint32_t hits = 0;
+    for (int n = 0; n < 4; n++) {
+        if (dr7_enabled(dr7, n) && dr7_rw(dr7, n) == DR_RW_EXEC && dr_address(env, n) == la) {
+            hits |= 1u << n;
+        }
+    }
+    return hits;
+}
+
+uint32_t cpu_dr_data_match(const CPUState *env, uint64_t la, uint64_t size, bool write)
+{
+    uint64_t dr7 = env->dr[7];
+    uint32_t hits = 0;
+    for (int n = 0; n < 4; n++) {
+        unsigned rw = dr7_rw(dr7, n);
+        if (!dr7_enabled(dr7, n) || !(rw == DR_RW_ACCESS || (rw == DR_RW_WRITE && write))) {
+            continue;
+        }
+        /* the breakpoint covers the naturally aligned LEN bytes holding DRn */
+        uint64_t len = dr7_len(dr7, n);
+        uint64_t start = dr_address(env, n) & ~(len - 1);
+        if (la < start + len && start < la + size) {
+            hits |= 1u << n;
+        }
+    }
+    return hits;
+}
+
+/* MOV DR: #UD for DR8 and up, and for DR4/DR5 with CR4.DE (else they alias DR6/DR7); with
+ * DR7.GD the access is a #DB fault instead (DR6.BD, GD cleared for the handler) */
 static unsigned dr_index(CPUState *env, uint64_t n)
 {
-    if (n > 7) {
+    if (n > 7 || ((n == 4 || n == 5) && (env->cr[4] & CR4_DE))) {
         cpu_raise_exception(env, EXCP_UD, 0);
+    }
+    if (env->dr[7] & DR7_GD) {
+        env->dr[6] |= DR6_BD;
+        env->dr[7] &= ~DR7_GD;
+        cpu_raise_exception(env, EXCP_DB, 0);
     }
     return (n == 4 || n == 5) ? (unsigned)n + 2 : (unsigned)n;
 }
@@ -639,14 +695,14 @@ HELPER(read_dr)
     ENV;
     return env->dr[dr_index(env, a0)];
 }
-DEF_HELPER_INFO(read_dr, TCG_CALL_NO_WRITE_ENV);
+DEF_HELPER_INFO(read_dr, 0);
 
 HELPER(write_dr)
 {
     ENV;
     unsigned n = dr_index(env, a0);
     uint64_t v = a1;
-    if (n >= 6 && (v >> 32)) {
+    if (n >= 6 ? (v >> 32) != 0 : (env->hflags & HF_LMA) && !is_canonical(v)) {
         cpu_raise_exception(env, EXCP_GP, 0);
     }
     if (n == 6) {
@@ -654,7 +710,14 @@ HELPER(write_dr)
     } else if (n == 7) {
         v = (v | DR7_FIXED1) & ~0xd800ull;              /* bits 11, 12, 14, 15 read as 0 */
     }
+    uint64_t old = env->dr[n];
     env->dr[n] = v;
+    if (n != 6 && old != v) {
+        /* blocks end before instruction breakpoints and the TLB marks watched pages, both
+         * from the breakpoints in force when they were made */
+        tb_flush();
+        tlb_flush(env);
+    }
     return 0;
 }
 DEF_HELPER_INFO(write_dr, 0);
@@ -715,6 +778,14 @@ HELPER(invlpg)
 }
 DEF_HELPER_INFO(invlpg, TCG_CALL_NO_RAISE);
 
+HELPER(set_ac)
+{
+    ENV;
+    env->eflags = a0 ? env->eflags | AC_MASK : env->eflags & ~AC_MASK;
+    return 0;
+}
+DEF_HELPER_INFO(set_ac, TCG_CALL_NO_RAISE);
+
 /* ---------------------------------------------------------------- MSRs */
 
 typedef enum MsrKind {
@@ -741,6 +812,7 @@ static const MsrDef msr_table[] = {
     { 0x00000175, MSR_CANONICAL, MSR_FIELD(sysenter_esp) },
     { 0x00000176, MSR_CANONICAL, MSR_FIELD(sysenter_eip) },
     { 0x00000277, MSR_PAT,       MSR_FIELD(pat) },
+    { 0x000006e0, MSR_PLAIN,     MSR_FIELD(tsc_deadline) },
     { 0xc0000080, MSR_EFER,      MSR_FIELD(efer) },
     { 0xc0000081, MSR_PLAIN,     MSR_FIELD(star) },
     { 0xc0000082, MSR_CANONICAL, MSR_FIELD(lstar) },
@@ -832,6 +904,9 @@ HELPER(wrmsr)
         write_efer(env, v);
     } else {
         *msr_field(env, m) = v;
+    }
+    if (m->index == MSR_IA32_APIC_BASE || m->index == MSR_IA32_TSC_DEADLINE) {
+        lapic_msr_written(env->machine, m->index);     /* relocation, enable, timer */
     }
     return 0;
 }

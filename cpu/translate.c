@@ -113,7 +113,8 @@ static void x86_translate(void *env_, TranslationBlock *tb)
         .flags = hflags,
         .code_bits = code_bits_of(hflags),
         .cpl = (int)(hflags & HF_CPL_MASK),
-        .mmu_idx = (hflags & HF_CPL_MASK) == 3 ? MMU_USER_IDX : MMU_KERNEL_IDX,
+        .mmu_idx = (hflags & HF_CPL_MASK) == 3 ? MMU_USER_IDX
+                 : (hflags & HF_KEY_SMAP_AC) ? MMU_KERNEL_AC_IDX : MMU_KERNEL_IDX,
         .ss32 = (hflags & HF_SS32) != 0,
         .cc_op = CC_OP_DYNAMIC,
     };
@@ -137,11 +138,25 @@ static void x86_translate(void *env_, TranslationBlock *tb)
             gen_jmp_direct(&s, pc, 0);
             break;
         }
+        /* DR7 instruction breakpoints: likewise (x86_get_key raises their #DB) */
+        if (count > 0 && (env->dr[7] & 0xff) &&
+            cpu_dr_exec_match(env, code_linear(s.cs_base, pc, s.code_bits))) {
+            gen_jmp_direct(&s, pc, 0);
+            break;
+        }
         if (fetch_and_decode(&s, count, &insn, &rc) == FETCH_STOP_BEFORE) {
             gen_jmp_direct(&s, pc, 0);
             break;
         }
         tcg_gen_insn_start(pc);
+        if (hflags & HF_KEY_RF) {
+            /* RF holds off breakpoints for this one instruction: cleared before it runs,
+             * which is also right when it faults (fault frames push RF set, excp.c) */
+            TCGv f = tcg_temp_new(TCG_I64);
+            tcg_gen_ld_env(f, offsetof(CPUState, eflags), MO_32);
+            tcg_gen_andi(f, f, ~(int64_t)RF_MASK);
+            tcg_gen_st_env(f, offsetof(CPUState, eflags), MO_32);
+        }
         unsigned len = rc > 0 ? (unsigned)rc : insn.len ? insn.len : 1;
         s.insn = &insn;
         s.next_pc = (pc + len) & ip_mask(s.code_bits);
@@ -188,6 +203,23 @@ static void debug_adjust_key(CPUState *env, TBKey *key, int bits)
     }
 }
 
+/* Debug registers at block lookup: an enabled instruction breakpoint here raises its #DB
+ * (a fault: rip stays) unless EFLAGS.RF suppresses it; RF and a data breakpoint's re-run
+ * make a one-instruction block (RF is cleared by that instruction's code). */
+static void dr_adjust_key(CPUState *env, TBKey *key, int bits)
+{
+    bool rf = (env->eflags & RF_MASK) != 0;
+    if (!rf && (env->dr[7] & 0xff)) {
+        uint32_t hits = cpu_dr_exec_match(env, code_linear(key->cs_base, key->pc, bits));
+        if (hits) {
+            env->dr[6] = (env->dr[6] & ~0xfull) | hits;
+            cpu_raise_exception(env, EXCP_DB, 0);
+        }
+    }
+    if (rf) key->flags |= HF_KEY_RF;
+    if (rf || env->dbg_insn_alone) key->cflags |= TB_CF_SINGLE_INSN;
+}
+
 static void x86_get_key(void *env_, TBKey *key)
 {
     CPUState *env = env_;
@@ -201,6 +233,12 @@ static void x86_get_key(void *env_, TBKey *key)
                       (env->interrupt_request & CPU_INT_HARD);
     key->cflags = (env->hflags & HF_TF) || shadow_irq ? TB_CF_SINGLE_INSN : 0;
     if (env->debug_flags) debug_adjust_key(env, key, bits);
+    if ((env->dr[7] & 0xff) || (env->eflags & RF_MASK) || env->dbg_insn_alone) {
+        dr_adjust_key(env, key, bits);
+    }
+    if ((env->hflags & HF_CPL_MASK) != 3 && cpu_mmu_index(env) == MMU_KERNEL_AC_IDX) {
+        key->flags |= HF_KEY_SMAP_AC;
+    }
     key->phys_pc = mmu_translate_code(env, code_linear(key->cs_base, key->pc, bits),
                                       cpu_mmu_index(env));
 }

@@ -206,7 +206,9 @@ static void gen_mov_dr(DisasContext *s, const X86Insn *insn)
         return;
     }
     if (to_dr) {
+        /* breakpoint changes flush translations: leave this block now */
         gen_call0(&helper_info_write_dr, const64(dr->reg), gen_ld_op(s, gpr));
+        s->end = DISAS_STOP;
         return;
     }
     TCGv v = tcg_temp_new(TCG_I64);
@@ -437,6 +439,18 @@ static void gen_invlpg(DisasContext *s, const X86Insn *insn)
     s->end = DISAS_STOP;
 }
 
+/* STAC/CLAC: CPL 0 only (#UD otherwise, and in V86 mode). AC picks the SMAP mmu plane,
+ * which is part of the block key, so the block ends. */
+static void gen_stac_clac(DisasContext *s, const X86Insn *insn)
+{
+    if (s->cpl != 0 || (s->flags & HF_VM)) {
+        gen_exception(s, EXCP_UD, 0);
+        return;
+    }
+    gen_call0(&helper_info_set_ac, const64(insn->mnem == MN_stac), TCG_NOTEMP);
+    s->end = DISAS_STOP;
+}
+
 static void gen_rdmsr(DisasContext *s, const X86Insn *insn)
 {
     if (require_cpl0(s)) {
@@ -486,6 +500,8 @@ const XlatEntry xlat_sys_entries[] = {
     { MN_wbinvd, gen_cache_flush },
     { MN_invd, gen_cache_flush },
     { MN_invlpg, gen_invlpg },
+    { MN_stac, gen_stac_clac },
+    { MN_clac, gen_stac_clac },
     { MN_rdmsr, gen_rdmsr },
     { MN_wrmsr, gen_wrmsr },
     { MN_fninit, gen_fninit },

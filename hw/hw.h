@@ -108,6 +108,17 @@ void debug_cpu_returned(Machine *m, int reason);
 /* Interrupt acknowledge from the CPU: vector of the highest pending interrupt, or -1. */
 int machine_irq_ack(Machine *m);
 
+/* The local APIC shares state with the CPU (hw/lapic.c): the CPU stores CR8, IA32_APIC_BASE
+ * or IA32_TSC_DEADLINE in CPUState, then tells the APIC, which follows (TPR = CR8 << 4,
+ * relocation or global disable, timer arming). Harmless without an APIC (m may be NULL). */
+#define MSR_IA32_APIC_BASE 0x1bu
+#define MSR_IA32_TSC_DEADLINE 0x6e0u
+void lapic_cr8_written(Machine *m);
+void lapic_msr_written(Machine *m, uint32_t index);
+/* The host TSC frequency (measured once against the monotonic clock): the guest TSC runs
+ * at it, so CPUID 0x15/0x16 report it and the TSC-deadline timer converts with it. */
+uint64_t clock_tsc_hz(void);
+
 /* ---------------------------------------------------------------- interrupt lines */
 
 #define NB_IRQ_LINES 24

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cpu/cpu.h"
@@ -81,6 +82,17 @@ static bool machine_boot(Machine *m)
 static bool create_devices(Machine *m)
 {
     const MachineConfig *cfg = &m->cfg;
+    /* legacy ISA platform: interrupt controller first, so the others find their sink */
+    if (!pic8259_create(m) || !pit8254_create(m) || !rtc_create(m) || !i8042_create(m) ||
+        !sysreset_create(m)) {
+        return false;
+    }
+    /* APIC platform: with -kernel nothing plays the BIOS, so the local APIC starts as one
+     * leaves it; the PM timer sits at 0x608 until the PIIX4 PM function owns it */
+    if (!lapic_create(m, cfg->kernel != NULL) || !ioapic_create(m) || !hpet_create(m) ||
+        !pm_timer_create(m, 0x608)) {
+        return false;
+    }
     if (cfg->serial.kind != SERIAL_NONE && !uart16550_create(m, COM1_IOBASE, COM1_IRQ, &cfg->serial)) {
         return false;
     }
@@ -143,20 +155,43 @@ void machine_request_reset(Machine *m)
     cpu_interrupt(m->cpu, CPU_INT_EXIT);
 }
 
+/* INTA: the local APIC's highest deliverable vector; else, when the 8259 reaches INTR
+ * through LINT0 (ExtINT) or the APIC is globally disabled, the 8259's. */
 int machine_irq_ack(Machine *m)
 {
-    return -1;          /* no interrupt controller yet (hw/irq.c) */
+    int vector = -1;
+    if (lapic_pending_vector() >= 0) vector = lapic_ack();
+    else if (lapic_accepts_pic() && pic_intr_level()) vector = pic_ack();
+    machine_update_intr();
+    return vector;
 }
 
-/* Sleep until serial input arrives, a signal comes, or the halt timeout passes. */
+/* The CPU's INTR input: the local APIC has an interrupt above its PPR, or the master 8259's
+ * INT output passes through LINT0 in ExtINT mode (or around a globally disabled APIC). */
+void machine_update_intr(void)
+{
+    if (!first_cpu) return;
+    if (lapic_pending_vector() >= 0 || (lapic_accepts_pic() && pic_intr_level())) {
+        cpu_interrupt(first_cpu, CPU_INT_HARD);
+    } else {
+        cpu_reset_interrupt(first_cpu, CPU_INT_HARD);
+    }
+}
+
+/* Sleep until serial input arrives, a signal comes, the earliest timer is due, or the halt
+ * timeout passes. */
 static void wait_for_event(void)
 {
     fflush(NULL);
+    uint64_t now = clock_now_ns(), due = timers_next_deadline();
+    if (due <= now) return;
+    uint64_t wait_ns = due - now < HALT_WAIT_MS * 1000000ull ? due - now : HALT_WAIT_MS * 1000000ull;
+    struct timespec timeout = { (time_t)(wait_ns / 1000000000ull), (long)(wait_ns % 1000000000ull) };
     struct pollfd p = { .fd = charsink_input_fd(), .events = POLLIN };
     if (p.fd < 0) {
-        poll(NULL, 0, HALT_WAIT_MS);
-    } else if (poll(&p, 1, HALT_WAIT_MS) < 0 && errno != EINTR) {
-        poll(NULL, 0, HALT_WAIT_MS);
+        ppoll(NULL, 0, &timeout, NULL);
+    } else if (ppoll(&p, 1, &timeout, NULL) < 0 && errno != EINTR) {
+        ppoll(NULL, 0, &timeout, NULL);
     }
 }
 
@@ -184,6 +219,7 @@ int machine_run(Machine *m)
             break;
         }
         if (reason == EXCP_HLT) wait_for_event();
+        timers_run_expired();       /* also why a cpu_exec returned without an exit request */
         devices_tick(m);
     }
     if (stop_signal && !m->exit_requested) {

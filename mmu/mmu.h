@@ -77,7 +77,7 @@ bool phys_page_has_code(uint64_t pa);
  */
 #define TLB_BITS 8
 #define TLB_ENTRIES (1u << TLB_BITS)
-#define NB_MMU_MODES 3           /* see cpu.h MMU_*_IDX */
+#define NB_MMU_MODES 4           /* see cpu.h MMU_*_IDX */
 
 #define TLB_INVALID  (1ull << 0) /* the entry holds nothing for this access type */
 #define TLB_MMIO     (1ull << 1) /* device memory or ROM write: slow path dispatches */
@@ -101,6 +101,8 @@ static inline CPUTLB *mmu_tlb(struct CPUState *env) { return (CPUTLB *)((char *)
 
 void tlb_flush(struct CPUState *env);                    /* everything */
 void tlb_flush_page(struct CPUState *env, uint64_t la);  /* one linear page, all modes */
+/* CR3 load: every entry except the global ones (G bit with CR4.PGE) */
+void tlb_flush_nonglobal(struct CPUState *env);
 
 /* Slow paths: translate through the page tables (or identity with paging off), fill the
  * TLB, dispatch MMIO, invalidate code on writes to code slices; raise #PF (or #GP for a

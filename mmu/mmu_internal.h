@@ -49,6 +49,7 @@ typedef struct MMUWalk {
     uint64_t pa;            /* physical address of la (A20 applied) */
     unsigned prot;          /* MMU_PROT_*: what later accesses to the page may do without a walk */
     uint64_t page_size;     /* 4 KiB, 2 MiB, 4 MiB or 1 GiB: what tlb_flush_page must cover */
+    bool global;            /* G bit with CR4.PGE: kept across CR3 loads */
     uint32_t error_code;    /* #PF error code when the walk fails */
 } MMUWalk;
 

@@ -5,7 +5,12 @@
  * Beside the TLB inside CPUState, this file keeps the physical page each entry maps
  * (tlb_phys): the slow path uses it to reach MMIO and code pages without a new walk, and
  * tlb_protect_code_page uses it to find every linear alias of a physical page that just
- * got code. There is one CPU per process (first_cpu), so one side array.
+ * got code. There is one CPU per process (first_cpu), so one side array. tlb_global marks
+ * the entries a CR3 load keeps (global pages with CR4.PGE).
+ *
+ * Data breakpoints: an entry whose page overlaps an enabled DR0-DR3 data breakpoint gets
+ * TLB_WATCH in its read and write tags, so every access to the page comes here and is
+ * reported to cpu_dr_watch_access before it is made. Writes to DR0-DR3/DR7 flush the TLB.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +22,7 @@
 size_t mmu_tlb_offset;
 
 static uint64_t tlb_phys[NB_MMU_MODES][TLB_ENTRIES];
+static bool tlb_global[NB_MMU_MODES][TLB_ENTRIES];
 
 /* Linear range covered by the large pages (2/4 MiB, 1 GiB) in the TLB: all la with
  * (la & large_mask) == large_addr. An invlpg inside it flushes everything, since one
@@ -51,6 +57,18 @@ void tlb_flush(CPUState *env)
     }
     large_addr = ~0ull;
     large_mask = 0;
+}
+
+void tlb_flush_nonglobal(CPUState *env)
+{
+    CPUTLB *tlb = mmu_tlb(env);
+    for (int m = 0; m < NB_MMU_MODES; m++) {
+        for (unsigned i = 0; i < TLB_ENTRIES; i++) {
+            if (!tlb_global[m][i]) entry_clear(&tlb->e[m][i]);
+        }
+    }
+    /* the large-page range stays: it may still cover global large pages, and is only a
+     * hint that makes tlb_flush_page flush more than it must */
 }
 
 void tlb_flush_page(CPUState *env, uint64_t la)
@@ -142,6 +160,7 @@ static uint64_t tlb_fill(CPUState *env, uint64_t la, MMUAccess acc, int mmu_idx)
         w.pa = wla & phys_a20_mask();
         w.prot = MMU_PROT_READ | MMU_PROT_WRITE | MMU_PROT_EXEC;
         w.page_size = PAGE_SIZE;
+        w.global = false;
     }
     if (w.page_size > PAGE_SIZE) note_large_page(la, w.page_size);
 
@@ -155,11 +174,17 @@ static uint64_t tlb_fill(CPUState *env, uint64_t la, MMUAccess acc, int mmu_idx)
     uint64_t read_flags = host ? 0 : TLB_MMIO;
     uint64_t write_flags = (host && kind == PHYS_RAM)
                            ? (phys_page_has_code(pa_page) ? TLB_CODE : 0) : TLB_MMIO;
+    if ((env->dr[7] & 0xff) && cpu_dr_data_match(env, page_la, PAGE_SIZE, true)) {
+        /* a watched page: reads too, since DR7 R/W = 11 breaks on them */
+        read_flags |= TLB_WATCH;
+        write_flags |= TLB_WATCH;
+    }
     e->addr_read = (w.prot & MMU_PROT_READ) ? page_la | read_flags : TLB_EMPTY;
     e->addr_write = (w.prot & MMU_PROT_WRITE) ? page_la | write_flags : TLB_EMPTY;
     e->addr_code = ((w.prot & MMU_PROT_EXEC) && host) ? page_la : TLB_EMPTY;
     e->addend = host ? (uintptr_t)host - (uintptr_t)page_la : 0;
     tlb_phys[mmu_idx][i] = pa_page;
+    tlb_global[mmu_idx][i] = w.global;
     return w.pa;
 }
 
@@ -182,6 +207,7 @@ static bool crosses_page(uint64_t la, unsigned size)
 
 uint64_t mmu_ld_slow(CPUState *env, uint64_t la, unsigned size, int mmu_idx)
 {
+    if (env->dr[7] & 0xff) cpu_dr_watch_access(env, effective_la(env, la), size, false);
     if (!crosses_page(la, size)) {
         return phys_load(tlb_translate(env, la, MMU_ACCESS_READ, mmu_idx), size);
     }
@@ -199,6 +225,7 @@ uint64_t mmu_ld_slow(CPUState *env, uint64_t la, unsigned size, int mmu_idx)
 
 void mmu_st_slow(CPUState *env, uint64_t la, uint64_t value, unsigned size, int mmu_idx)
 {
+    if (env->dr[7] & 0xff) cpu_dr_watch_access(env, effective_la(env, la), size, true);
     if (!crosses_page(la, size)) {
         phys_store(tlb_translate(env, la, MMU_ACCESS_WRITE, mmu_idx), value, size);
         return;

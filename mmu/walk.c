@@ -6,9 +6,13 @@
  * read-only for the kernel too, accessed/dirty bits are set as the hardware does, and a
  * failure yields the #PF error code (P, W/R, U/S, RSVD, I/D).
  *
- * Not modelled yet: SMEP/SMAP, protection keys, global-page retention (a full flush on CR3
- * writes is always correct), 5-level paging, and PDPTE caching at CR3 load in PAE mode
- * (the PDPTEs are read on each walk, as if reloaded).
+ * SMEP (CR4 bit 20) forbids supervisor fetches from user pages; SMAP (bit 21) forbids
+ * supervisor data accesses to user pages except through MMU_KERNEL_AC_IDX (explicit
+ * accesses with EFLAGS.AC = 1; MMU_KERNEL_IDX also serves implicit accesses, which SMAP
+ * always checks). The leaf's G bit with CR4.PGE marks the translation global for tlb.c.
+ *
+ * Not modelled yet: protection keys, 5-level paging, and PDPTE caching at CR3 load in PAE
+ * mode (the PDPTEs are read on each walk, as if reloaded).
  */
 #include "cpu/cpu.h"
 #include "mmu/mmu_internal.h"
@@ -17,6 +21,9 @@
 #define CR0_PG   (1ull << 31)
 #define CR4_PSE  (1ull << 4)
 #define CR4_PAE  (1ull << 5)
+#define CR4_PGE  (1ull << 7)
+#define CR4_SMEP (1ull << 20)
+#define CR4_SMAP (1ull << 21)
 #define EFER_NXE (1ull << 11)
 
 #define PTE_P    (1ull << 0)
@@ -25,6 +32,7 @@
 #define PTE_A    (1ull << 5)
 #define PTE_D    (1ull << 6)
 #define PTE_PS   (1ull << 7)
+#define PTE_G    (1ull << 8)
 #define PTE_XD   (1ull << 63)
 
 #define PF_P     (1u << 0)
@@ -74,8 +82,11 @@ bool mmu_walk(CPUState *env, uint64_t la, MMUAccess acc, int mmu_idx, bool debug
     const bool pae = long_mode || (env->cr[4] & CR4_PAE);
     const bool nxe = pae && (env->efer & EFER_NXE);
     const bool wp = (env->cr[0] & CR0_WP) != 0;
+    const bool smep = (env->cr[4] & CR4_SMEP) != 0;
+    /* supervisor data accesses SMAP keeps away from user pages */
+    const bool smap = !user && !exec && mmu_idx != MMU_KERNEL_AC_IDX && (env->cr[4] & CR4_SMAP);
 
-    uint32_t err = (write ? PF_W : 0) | (user ? PF_U : 0) | (exec && nxe ? PF_I : 0);
+    uint32_t err = (write ? PF_W : 0) | (user ? PF_U : 0) | (exec && (nxe || smep) ? PF_I : 0);
     PagingFormat fmt;
     uint64_t table;
     uint64_t rsvd = pae ? RSVD_HIGH_64 | (nxe ? 0 : PTE_XD) : 0;
@@ -133,7 +144,9 @@ bool mmu_walk(CPUState *env, uint64_t la, MMUAccess acc, int mmu_idx, bool debug
     }
 
     if (!debug) {
-        if ((user && !us) || (write && !rw && (user || wp)) || (exec && xd)) {
+        bool smep_fault = exec && !user && smep && us;
+        if ((user && !us) || (write && !rw && (user || wp)) || (exec && xd) || smep_fault ||
+            (smap && us)) {
             w->error_code = err | PF_P;
             return false;
         }
@@ -146,12 +159,14 @@ bool mmu_walk(CPUState *env, uint64_t la, MMUAccess acc, int mmu_idx, bool debug
         }
     }
 
-    bool may_access = !user || us;
-    bool may_write = (user ? us && rw : rw || !wp) && (entry[n] & PTE_D);
+    bool may_access = user ? us : !(us && (env->cr[4] & CR4_SMAP) && mmu_idx != MMU_KERNEL_AC_IDX);
+    bool may_exec = (user ? us : !(us && smep)) && !xd;
+    bool may_write = may_access && (user ? rw : rw || !wp) && (entry[n] & PTE_D);
     w->pa = (page_base | (la & (page_size - 1))) & phys_a20_mask();
     w->page_size = page_size;
+    w->global = (env->cr[4] & CR4_PGE) && (entry[n] & PTE_G);
     w->prot = (may_access ? MMU_PROT_READ : 0) | (may_write ? MMU_PROT_WRITE : 0) |
-              (may_access && !xd ? MMU_PROT_EXEC : 0);
+              (may_exec ? MMU_PROT_EXEC : 0);
     return true;
 
 not_present:
