@@ -3,9 +3,10 @@
  *
  * A case is a short random instruction sequence plus a random initial state (registers,
  * flags, data region). It runs natively (native.c, in a forked child, faults caught) and
- * in ferry (ferry_side.c, the library in flat mode), and the two end states are compared:
- * every general register, rip, the defined arithmetic flags and DF, the whole data region,
- * and the fault raised.
+ * in ferry (ferry_side.c, the library in flat mode, or with --paging in long mode under
+ * real page tables), and the two end states are compared: every general register, rip,
+ * the defined arithmetic flags and DF, the whole data region, the fault raised, and with
+ * --paging the accessed/dirty bits the case left in ferry's page tables.
  *
  * Fixed guest/host layout (same linear addresses natively and in ferry's guest RAM):
  *   DIFF_CODE_BASE  the sequence, followed natively by an exit stub and in ferry by HLT
@@ -70,8 +71,18 @@ typedef struct DiffCase {
     DiffTaint taint[DIFF_MAX_INSNS + 1];
 } DiffCase;
 
+/* The model's own page-table checks with --paging (ferry_side.c): what the accessed and
+ * dirty bits left behind contradict. Natively, and without --paging, always 0. */
+#define DIFF_PAGING_CORRUPT           0x1u   /* an entry changed beyond its A/D bits, or D without A */
+#define DIFF_PAGING_CODE_NOT_ACCESSED 0x2u   /* an entry on the code's path lacks A */
+#define DIFF_PAGING_CODE_DIRTY        0x4u   /* the code page (never written) is dirty */
+#define DIFF_PAGING_DATA_SHIFT        8      /* bit 8+n: data page n has a changed byte but */
+#define DIFF_PAGING_DATA_NOT_DIRTY(n) (1u << (DIFF_PAGING_DATA_SHIFT + (n)))  /* lacks A or D */
+#define DIFF_DATA_PAGES_MAX           (32 - DIFF_PAGING_DATA_SHIFT)
+
 typedef struct DiffResult {
     DiffState st;
+    uint32_t paging_defects;   /* DIFF_PAGING_* */
     uint8_t data[DIFF_DATA_SIZE];
 } DiffResult;
 
@@ -86,8 +97,9 @@ DiffTaint diff_taint_at(const DiffCase *c, uint64_t rip);
 void diff_native_run_batch(const DiffCase *cases, DiffResult *results, unsigned n);
 
 /* ---- the model under test: ferry_side.c, or native_model.c for the harness's own
- * determinism self-test (the host against itself) */
-bool diff_model_init(void);
+ * determinism self-test (the host against itself). `paging`: run 64-bit cases under real
+ * 4-level page tables rather than flat identity (ferry; the host always pages). */
+bool diff_model_init(bool paging);
 void diff_model_run_batch(const DiffCase *cases, DiffResult *results, unsigned n);
 extern const char diff_model_name[];
 

@@ -7,6 +7,8 @@
  *   diff-x86 --mode 64 --cases 1000 --record F     also write the native results to F
  *   diff-x86 --replay F                            model only, against recorded results
  *                                                  (what a non-x86 host can run)
+ *   diff-x86 --mode 64 --paging --cases 30000      the model runs under real 4-level page
+ *                                                  tables, and its A/D bits are checked too
  * Exit status: 0 when every case matched, 1 on any mismatch, 2 on usage or I/O errors.
  */
 #include <capstone/capstone.h>
@@ -29,6 +31,7 @@ static const char *const reg_names[16] = {
 typedef struct Diffs {
     bool vector, rip, flags, data;
     uint16_t regs;
+    uint32_t paging;     /* DIFF_PAGING_* bits in which the two differ */
 } Diffs;
 
 static Diffs compare(const DiffCase *c, const DiffResult *want, const DiffResult *got)
@@ -44,10 +47,11 @@ static Diffs compare(const DiffCase *c, const DiffResult *want, const DiffResult
             d.regs |= (uint16_t)(1u << r);
     d.flags = ((want->st.flags ^ got->st.flags) & DIFF_FLAGS_COMPARED & ~taint.flags) != 0;
     d.data = memcmp(want->data, got->data, DIFF_DATA_SIZE) != 0;
+    d.paging = want->paging_defects ^ got->paging_defects;
     return d;
 }
 
-static bool any(const Diffs *d) { return d->vector || d->rip || d->flags || d->data || d->regs; }
+static bool any(const Diffs *d) { return d->vector || d->rip || d->flags || d->data || d->regs || d->paging; }
 
 static bool results_agree(const DiffCase *c, const DiffResult *want, const DiffResult *got)
 {
@@ -99,6 +103,22 @@ static const char *vector_name(int32_t v)
     return v >= 0 && v < 32 && names[v] ? names[v] : "?";
 }
 
+static void print_paging_defects(uint32_t defects)
+{
+    static const struct { uint32_t bit; const char *what; } fixed[] = {
+        { DIFF_PAGING_CORRUPT, "a page-table entry changed beyond its A/D bits (or has D without A)" },
+        { DIFF_PAGING_CODE_NOT_ACCESSED, "an entry on the code page's path is not accessed" },
+        { DIFF_PAGING_CODE_DIRTY, "the code page is dirty though nothing wrote it" },
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (defects & fixed[i].bit)
+            printf("  paging: %s\n", fixed[i].what);
+    for (unsigned n = 0; n < DIFF_DATA_PAGES_MAX; n++)
+        if (defects & DIFF_PAGING_DATA_NOT_DIRTY(n))
+            printf("  paging: data page %#x has changed bytes but is not accessed and dirty\n",
+                   DIFF_DATA_BASE + n * 0x1000u);
+}
+
 static void print_case(const char *title, const DiffCase *c, const DiffResult *want, const DiffResult *got,
                        const Diffs *d)
 {
@@ -120,6 +140,8 @@ static void print_case(const char *title, const DiffCase *c, const DiffResult *w
            DIFF_FLAGS_COMPARED, taint.flags);
     printf("  fault  %-*s   %-*s%s\n", w, vector_name(want->st.vector), w, vector_name(got->st.vector),
            d->vector ? "   <-- differs" : "");
+    if (d->paging)
+        print_paging_defects(d->paging);
     if (d->data) {
         unsigned shown = 0;
         for (unsigned i = 0; i < DIFF_DATA_SIZE && shown < 24; i++) {
@@ -179,6 +201,7 @@ static bool replay_case(FILE *f, int mode, DiffCase *c, DiffResult *want)
     c->mode = mode;
     c->init.rip = DIFF_CODE_BASE;
     DiffTaint taint = { 0 };
+    want->paging_defects = 0;
     uint16_t n;
     if (!get(f, &c->seed, 8))
         return false;
@@ -208,7 +231,7 @@ static bool replay_case(FILE *f, int mode, DiffCase *c, DiffResult *want)
 typedef struct Options {
     int mode;
     uint64_t seed, cases, case_seed;
-    bool one_case, verbose, known;
+    bool one_case, verbose, known, paging;
     const char *record, *replay;
 } Options;
 
@@ -236,8 +259,8 @@ static void tally_case(Tally *t, const DiffCase *c, const DiffResult *want, cons
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: diff-x86 --mode 32|64 [--known] [--seed N] [--cases N] [--case-seed X] [--record FILE] [--verbose]\n"
-                    "       diff-x86 --replay FILE [--verbose]\n");
+    fprintf(stderr, "usage: diff-x86 --mode 32|64 [--known] [--seed N] [--cases N] [--case-seed X] [--record FILE] [--paging] [--verbose]\n"
+                    "       diff-x86 --replay FILE [--paging] [--verbose]\n");
     return 2;
 }
 
@@ -246,8 +269,10 @@ static bool parse(int argc, char **argv, Options *o)
     *o = (Options){ .mode = 64, .seed = 1, .cases = 1000 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--verbose") || !strcmp(a, "--known")) {
-            *(a[2] == 'v' ? &o->verbose : &o->known) = true;
+        bool *flag = !strcmp(a, "--verbose") ? &o->verbose : !strcmp(a, "--known") ? &o->known
+                   : !strcmp(a, "--paging") ? &o->paging : NULL;
+        if (flag) {
+            *flag = true;
             continue;
         }
         if (!v)
@@ -269,7 +294,8 @@ static bool parse(int argc, char **argv, Options *o)
         else
             return false;
     }
-    return o->mode == 32 || o->mode == 64;
+    /* paging is a 64-bit feature of the model (a replayed file's mode is checked on open) */
+    return o->mode == 64 || (o->mode == 32 && !o->paging);
 }
 
 static void print_tally(const Tally *t, int mode)
@@ -289,6 +315,10 @@ static int run_replay(const Options *o, DiffCase *cases, DiffResult *want, DiffR
     uint32_t mode;
     if (!f || !get(f, magic, 8) || memcmp(magic, record_magic, 8) || !get(f, &mode, 4) || (mode != 32 && mode != 64)) {
         fprintf(stderr, "diff: %s is not a record file\n", o->replay);
+        return 2;
+    }
+    if (o->paging && mode != 64) {
+        fprintf(stderr, "diff: --paging needs a 64-bit record file\n");
         return 2;
     }
     Tally t = { 0 };
@@ -354,7 +384,7 @@ int main(int argc, char **argv)
     if (!parse(argc, argv, &o))
         return usage();
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (!diff_model_init())
+    if (!diff_model_init(o.paging))
         return 2;
     DiffCase *cases = calloc(BATCH, sizeof *cases);
     DiffResult *want = calloc(BATCH, sizeof *want), *got = calloc(BATCH, sizeof *got);

@@ -168,6 +168,7 @@ static void run_case(const DiffCase *c, DiffResult *r)
         r->st.rip = (uint32_t)r->st.rip;
     }
     memcpy(r->data, data, DIFF_DATA_SIZE);
+    r->paging_defects = 0;
 }
 
 /* ---------------------------------------------------------------- batches */
