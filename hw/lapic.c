@@ -23,7 +23,8 @@
  *    later moves to yet another page leave the registers at the last honoured page.
  *
  * Reset state: the architectural one (SVR 0xFF software-disabled, every LVT masked) when a
- * firmware image boots. With -kernel ferry plays the firmware's part and leaves what
+ * firmware image boots, except LINT0, which is ExtINT and unmasked as on QEMU's bootstrap
+ * processor, so the 8259 works before firmware sets up virtual wire mode. With -kernel ferry plays the firmware's part and leaves what
  * QEMU's pc machine leaves after SeaBIOS at a Multiboot entry (checked with a probe guest
  * under qemu-system-i386): SVR 0x1FF (enabled, spurious vector 0xFF), LINT0 0x8700
  * (ExtINT, level, unmasked), LINT1 0x8400 (NMI, level), timer/error masked, TPR 0,
@@ -374,11 +375,15 @@ static void write_lvt(Lapic *a, int index, uint32_t value)
         v &= ~(3u << LVT_TIMER_MODE_SHIFT);       /* reserved mode: treat as one-shot */
     }
     s->lvt[index] = v;
-    if (index == LVT_TIMER && ((old ^ v) >> LVT_TIMER_MODE_SHIFT) & 3) {
-        /* changing mode disarms the timer (SDM 10.5.4.1) */
+    unsigned old_mode = (old >> LVT_TIMER_MODE_SHIFT) & 3, new_mode = timer_mode(s);
+    if (index != LVT_TIMER || old_mode == new_mode) return;
+    if (old_mode == TIMER_TSC_DEADLINE || new_mode == TIMER_TSC_DEADLINE) {
+        /* moving into or out of TSC-deadline mode disarms the timer (SDM 10.5.4.1) */
         s->timer_initial = 0;
         if (first_cpu) first_cpu->tsc_deadline = 0;
         timer_arm(a, 0);
+    } else {
+        timer_arm_count(a, clock_now_ns());     /* one-shot <-> periodic: same count */
     }
 }
 
@@ -612,6 +617,9 @@ static void lapic_reset(void *state)
 {
     Lapic *a = (Lapic *)state;
     reset_registers(a);
+    /* the 8259 reaches INTR from the start, as QEMU's BSP and every BIOS's virtual wire mode
+     * have it (silicon resets LINT0 masked; firmware written for PCs never relies on that) */
+    a->s.lvt[LVT_LINT0] = DM_EXTINT << LVT_DELIVERY_SHIFT;
     if (a->firmware_state) {
         a->s.svr = SVR_ENABLE | 0xff;
         a->s.lvt[LVT_LINT0] = LVT_LEVEL | (DM_EXTINT << LVT_DELIVERY_SHIFT);
