@@ -220,7 +220,7 @@ static void dr_adjust_key(CPUState *env, TBKey *key, int bits)
     if (rf || env->dbg_insn_alone) key->cflags |= TB_CF_SINGLE_INSN;
 }
 
-static void x86_get_key(void *env_, TBKey *key)
+static void x86_get_virt_key(void *env_, TBKey *key)
 {
     CPUState *env = env_;
     int bits = code_bits_of(env->hflags);
@@ -239,8 +239,19 @@ static void x86_get_key(void *env_, TBKey *key)
     if ((env->hflags & HF_CPL_MASK) != 3 && cpu_mmu_index(env) == MMU_KERNEL_AC_IDX) {
         key->flags |= HF_KEY_SMAP_AC;
     }
-    key->phys_pc = mmu_translate_code(env, code_linear(key->cs_base, key->pc, bits),
-                                      cpu_mmu_index(env));
+}
+
+static uint64_t x86_get_phys_pc(void *env_, const TBKey *key)
+{
+    CPUState *env = env_;
+    return mmu_translate_code(env, code_linear(key->cs_base, key->pc, code_bits_of(env->hflags)),
+                              cpu_mmu_index(env));
+}
+
+static void x86_get_key(void *env_, TBKey *key)
+{
+    x86_get_virt_key(env_, key);
+    key->phys_pc = x86_get_phys_pc(env_, key);
 }
 
 static void x86_set_pc(void *env_, uint64_t pc)
@@ -251,6 +262,8 @@ static void x86_set_pc(void *env_, uint64_t pc)
 static const TCGFrontend x86_frontend = {
     .translate = x86_translate,
     .get_key = x86_get_key,
+    .get_virt_key = x86_get_virt_key,
+    .get_phys_pc = x86_get_phys_pc,
     .set_pc = x86_set_pc,
     .exit_req_offset = offsetof(CPUState, exit_req),
 };

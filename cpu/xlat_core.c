@@ -371,63 +371,180 @@ static TCGv gen_parity(TCGv v)
     return r;
 }
 
+/* Bits above the operand size may be garbage in these helpers' inputs: a flag that comes
+ * from a sign bit is read at the operand's top bit and masked. */
+static TCGv gen_sign_bit(TCGv v, int size)
+{
+    return gen_bit(v, size * 8 - 1);
+}
+
+/* (a <u b) | (extra & (a == b)): the carry of an ADC / borrow of an SBB whose carry-in is
+ * extra (0/1) */
+static TCGv gen_below_or_equal_if(TCGv a, TCGv b, TCGv extra)
+{
+    TCGv r = gen_setcond(TCG_COND_LTU, a, b);
+    TCGv eq = gen_setcond(TCG_COND_EQ, a, b);
+    tcg_gen_and(eq, eq, extra);
+    tcg_gen_or(r, r, eq);
+    return r;
+}
+
+/* The operands of the lazy state, each zero-extended from the operand size. */
+typedef struct LazyOperands {
+    CCOp fam;
+    int size;
+    TCGv dst, src, carry_in;    /* carry_in: ADC/SBB only (0/1) */
+} LazyOperands;
+
+/* The first operand of an ADD/ADC (dst - src - carry) or SUB/SBB (dst + src + borrow),
+ * zero-extended from the operand size. */
+static TCGv gen_first_operand(DisasContext *s, const LazyOperands *o)
+{
+    bool add = o->fam == CC_OP_ADDB || o->fam == CC_OP_ADCB;
+    TCGv a = new_i64();
+    if (add) {
+        tcg_gen_sub(a, o->dst, o->src);
+    } else {
+        tcg_gen_add(a, o->dst, o->src);
+    }
+    if (o->carry_in != TCG_NOTEMP) {
+        if (add) {
+            tcg_gen_sub(a, a, o->carry_in);
+        } else {
+            tcg_gen_add(a, a, o->carry_in);
+        }
+    }
+    return gen_zext(s, a, o->size);
+}
+
+/* CF of the lazy state as 0/1. */
+static TCGv gen_cf_inline(DisasContext *s, const LazyOperands *o)
+{
+    switch (o->fam) {
+    case CC_OP_ADDB:
+        return gen_setcond(TCG_COND_LTU, o->dst, o->src);      /* result wrapped below src */
+    case CC_OP_ADCB:
+        return gen_below_or_equal_if(o->dst, o->src, o->carry_in);
+    case CC_OP_SUBB:
+        return gen_setcond(TCG_COND_LTU, gen_first_operand(s, o), o->src);
+    case CC_OP_SBBB:
+        return gen_below_or_equal_if(gen_first_operand(s, o), o->src, o->carry_in);
+    case CC_OP_INCB: case CC_OP_DECB: case CC_OP_SARB:
+        return gen_bit(o->src, 0);                              /* CF before / last bit out */
+    case CC_OP_SHLB:
+        return gen_sign_bit(o->src, o->size);                   /* last bit shifted out */
+    case CC_OP_MULB:
+        return gen_setcond(TCG_COND_NE, o->src, const_i64(0));
+    default:
+        return const_i64(0);                                    /* LOGIC */
+    }
+}
+
+/* OF of the lazy state as 0/1. */
+static TCGv gen_of_inline(DisasContext *s, const LazyOperands *o)
+{
+    switch (o->fam) {
+    case CC_OP_ADDB: case CC_OP_ADCB: case CC_OP_SUBB: case CC_OP_SBBB: {
+        /* ADD: the operands agree in sign and the result differs from them;
+         * SUB: the operands differ in sign and the result differs from the first */
+        bool add = o->fam == CC_OP_ADDB || o->fam == CC_OP_ADCB;
+        TCGv a = gen_first_operand(s, o);
+        TCGv res_vs_a = new_i64(), other = new_i64();
+        tcg_gen_xor(res_vs_a, o->dst, a);
+        tcg_gen_xor(other, add ? o->dst : a, o->src);
+        tcg_gen_and(res_vs_a, res_vs_a, other);
+        return gen_sign_bit(res_vs_a, o->size);
+    }
+    case CC_OP_INCB: case CC_OP_DECB: {
+        uint64_t sign = 1ull << (o->size * 8 - 1);
+        return gen_setcond(TCG_COND_EQ, o->dst, const_i64(o->fam == CC_OP_INCB ? sign : sign - 1));
+    }
+    case CC_OP_SHLB: {
+        TCGv x = new_i64();
+        tcg_gen_xor(x, o->src, o->dst);                         /* CF != new MSB */
+        return gen_sign_bit(x, o->size);
+    }
+    case CC_OP_SARB:
+        return gen_bit(ld_env64(offsetof(CPUState, cc_src2)), 0);
+    case CC_OP_MULB:
+        return gen_setcond(TCG_COND_NE, o->src, const_i64(0));
+    default:
+        return const_i64(0);                                    /* LOGIC */
+    }
+}
+
 /* Inline evaluation of condition base (cond >> 1) for a known lazy state; TCG_NOTEMP when
- * there is no short form and the flags must be computed. */
+ * the flags must be computed by the helper (unknown state). */
 static TCGv gen_cond_fast(DisasContext *s, int base)
 {
     CCOp op = s->cc_op;
     if (!cc_known(op) || op == CC_OP_EFLAGS) {
         return TCG_NOTEMP;
     }
-    CCOp fam = cc_family(op);
-    int size = cc_size(op);
-    TCGv dst = gen_zext(s, ld_env64(offsetof(CPUState, cc_dst)), size);
+    LazyOperands o = { cc_family(op), cc_size(op), TCG_NOTEMP, TCG_NOTEMP, TCG_NOTEMP };
+    o.dst = gen_zext(s, ld_env64(offsetof(CPUState, cc_dst)), o.size);
 
     switch (base) {
     case 2: /* Z */
-        return gen_setcond(TCG_COND_EQ, dst, const_i64(0));
+        return gen_setcond(TCG_COND_EQ, o.dst, const_i64(0));
     case 4: /* S */
-        return gen_bit(dst, size * 8 - 1);
+        return gen_sign_bit(o.dst, o.size);
     case 5: /* P */
-        return gen_parity(dst);
+        return gen_parity(o.dst);
     }
 
-    if (fam == CC_OP_LOGICB) {
+    if (o.fam == CC_OP_LOGICB) {
         /* CF = OF = 0: B and O never hold, BE is Z, L is S, LE is Z or S */
         switch (base) {
         case 0: case 1: return const_i64(0);
-        case 3: return gen_setcond(TCG_COND_EQ, dst, const_i64(0));
-        case 6: return gen_bit(dst, size * 8 - 1);
-        case 7: {
-            TCGv r = gen_setcond(TCG_COND_EQ, dst, const_i64(0));
-            tcg_gen_or(r, r, gen_bit(dst, size * 8 - 1));
+        case 3: return gen_setcond(TCG_COND_EQ, o.dst, const_i64(0));
+        case 6: return gen_sign_bit(o.dst, o.size);
+        default: {
+            TCGv r = gen_setcond(TCG_COND_EQ, o.dst, const_i64(0));
+            tcg_gen_or(r, r, gen_sign_bit(o.dst, o.size));
             return r;
         }
         }
-        return TCG_NOTEMP;
     }
 
-    TCGv src = gen_zext(s, ld_env64(offsetof(CPUState, cc_src)), size);
-    if (fam == CC_OP_ADDB && base == 1) {
-        return gen_setcond(TCG_COND_LTU, dst, src);   /* carry out: result wrapped below src */
+    o.src = gen_zext(s, ld_env64(offsetof(CPUState, cc_src)), o.size);
+    if (o.fam == CC_OP_ADCB || o.fam == CC_OP_SBBB) {
+        o.carry_in = gen_bit(ld_env64(offsetof(CPUState, cc_src2)), 0);
     }
-    if (fam != CC_OP_SUBB || base == 0) {
-        return TCG_NOTEMP;
+    if (o.fam == CC_OP_SUBB && base != 0) {
+        /* SUB/CMP: compare the original operands directly (one fused compare-and-branch) */
+        TCGv a = gen_first_operand(s, &o);
+        switch (base) {
+        case 1: return gen_setcond(TCG_COND_LTU, a, o.src);
+        case 3: return gen_setcond(TCG_COND_LEU, a, o.src);
+        case 6: return gen_setcond(TCG_COND_LT, gen_sext(s, a, o.size), gen_sext(s, o.src, o.size));
+        default: return gen_setcond(TCG_COND_LE, gen_sext(s, a, o.size), gen_sext(s, o.src, o.size));
+        }
     }
-    /* SUB/CMP: compare the original operands directly */
-    TCGv src1 = new_i64();
-    tcg_gen_add(src1, dst, src);
-    src1 = gen_zext(s, src1, size);
+
     switch (base) {
-    case 1: return gen_setcond(TCG_COND_LTU, src1, src);
-    case 3: return gen_setcond(TCG_COND_LEU, src1, src);
-    case 6: return gen_setcond(TCG_COND_LT, gen_sext(s, src1, size), gen_sext(s, src, size));
-    case 7: return gen_setcond(TCG_COND_LE, gen_sext(s, src1, size), gen_sext(s, src, size));
+    case 0: /* O */
+        return gen_of_inline(s, &o);
+    case 1: /* B */
+        return gen_cf_inline(s, &o);
+    case 3: { /* BE: CF or ZF */
+        TCGv r = gen_cf_inline(s, &o);
+        tcg_gen_or(r, r, gen_setcond(TCG_COND_EQ, o.dst, const_i64(0)));
+        return r;
     }
-    return TCG_NOTEMP;
+    default: { /* L: SF != OF; LE: ZF or SF != OF */
+        TCGv r = gen_of_inline(s, &o);
+        tcg_gen_xor(r, r, gen_sign_bit(o.dst, o.size));
+        if (base == 7) {
+            tcg_gen_or(r, r, gen_setcond(TCG_COND_EQ, o.dst, const_i64(0)));
+        }
+        return r;
+    }
+    }
 }
 
-TCGv gen_cond(DisasContext *s, int cond)
+/* Condition cond (with its invert bit) at the lazy state s->cc_op, helper or inline. */
+static TCGv gen_cond_at_state(DisasContext *s, int cond)
 {
     int base = (cond >> 1) & 7;
     TCGv r = gen_cond_fast(s, base);
@@ -440,6 +557,47 @@ TCGv gen_cond(DisasContext *s, int cond)
     return r;
 }
 
+/* At an unknown lazy state (a block's start: the previous block's CMP before a second Jcc,
+ * an INC's carry-in...), guess the state env holds now, while the block is translated for
+ * the state it is entered with, and test the guess at run time: the guessed state's inline
+ * form when it holds, the helper otherwise. Guessing never changes what the code computes,
+ * only how fast. false: no guess worth a run-time test. */
+static bool predict_cc_op(const DisasContext *s, CCOp *guess)
+{
+    if (cc_known(s->cc_op) || !cc_known((CCOp)s->env->cc_op)) {
+        return false;
+    }
+    *guess = (CCOp)s->env->cc_op;
+    return true;
+}
+
+/* Branch to taken when the lazy state in env is not guess. */
+static void gen_brcond_cc_op_differs(CCOp guess, TCGLabel taken)
+{
+    TCGv op = new_i64();
+    tcg_gen_ld_env(op, offsetof(CPUState, cc_op), MO_32);
+    tcg_gen_brcondi(TCG_COND_NE, op, guess, taken);
+}
+
+TCGv gen_cond(DisasContext *s, int cond)
+{
+    CCOp guess;
+    if (!predict_cc_op(s, &guess)) {
+        return gen_cond_at_state(s, cond);
+    }
+    TCGv r = new_i64();
+    TCGLabel other = tcg_label_new(), done = tcg_label_new();
+    gen_brcond_cc_op_differs(guess, other);
+    s->cc_op = guess;
+    tcg_gen_mov(r, gen_cond_at_state(s, cond));
+    tcg_gen_br(done);
+    tcg_gen_set_label(other);
+    s->cc_op = CC_OP_DYNAMIC;
+    tcg_gen_mov(r, gen_cond_at_state(s, cond));
+    tcg_gen_set_label(done);
+    return r;
+}
+
 TCGv gen_get_cf(DisasContext *s)
 {
     return gen_cond(s, 2);   /* B: CF */
@@ -447,7 +605,22 @@ TCGv gen_get_cf(DisasContext *s)
 
 void gen_jcc_label(DisasContext *s, int cond, TCGLabel l)
 {
-    tcg_gen_brcondi(TCG_COND_NE, gen_cond(s, cond), 0, l);
+    CCOp guess;
+    if (!predict_cc_op(s, &guess)) {
+        tcg_gen_brcondi(TCG_COND_NE, gen_cond_at_state(s, cond), 0, l);
+        return;
+    }
+    /* each path branches on its own comparison, so the guessed one stays a fused
+     * compare-and-branch */
+    TCGLabel other = tcg_label_new(), done = tcg_label_new();
+    gen_brcond_cc_op_differs(guess, other);
+    s->cc_op = guess;
+    tcg_gen_brcondi(TCG_COND_NE, gen_cond_at_state(s, cond), 0, l);
+    tcg_gen_br(done);
+    tcg_gen_set_label(other);
+    s->cc_op = CC_OP_DYNAMIC;
+    tcg_gen_brcondi(TCG_COND_NE, gen_cond_at_state(s, cond), 0, l);
+    tcg_gen_set_label(done);
 }
 
 /* ---------------------------------------------------------------- block exits */

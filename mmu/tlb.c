@@ -18,6 +18,7 @@
 #include "cpu/cpu.h"
 #include "hw/hw.h"
 #include "mmu/mmu_internal.h"
+#include "tcg/tcg.h"
 
 size_t mmu_tlb_offset;
 
@@ -57,6 +58,7 @@ void tlb_flush(CPUState *env)
     }
     large_addr = ~0ull;
     large_mask = 0;
+    tcg_jmp_cache_clear();
 }
 
 void tlb_flush_nonglobal(CPUState *env)
@@ -69,6 +71,7 @@ void tlb_flush_nonglobal(CPUState *env)
     }
     /* the large-page range stays: it may still cover global large pages, and is only a
      * hint that makes tlb_flush_page flush more than it must */
+    tcg_jmp_cache_clear();
 }
 
 void tlb_flush_page(CPUState *env, uint64_t la)
@@ -77,6 +80,7 @@ void tlb_flush_page(CPUState *env, uint64_t la)
         tlb_flush(env);
         return;
     }
+    tcg_jmp_cache_clear_page(la);
     CPUTLB *tlb = mmu_tlb(env);
     unsigned i = tlb_index(la);
     for (int m = 0; m < NB_MMU_MODES; m++) {

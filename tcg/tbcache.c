@@ -17,7 +17,11 @@
 
 #define DEFAULT_CODE_SIZE   (32u << 20)
 #define BYTES_PER_TB        512         /* code buffer bytes we expect an average TB to take */
+/* The jump cache is indexed by linear address: the high bits pick a group of entries from
+ * the page, the low bits an entry from the offset, so one page's entries can be cleared
+ * alone (invlpg). */
 #define JMP_CACHE_BITS      12
+#define JMP_CACHE_PAGE_BITS 6
 #define NO_CHAIN_FLAGS      (TB_CF_NO_CHAIN | TB_CF_SINGLE_INSN)
 #define NO_PAGE             ((uint64_t)-1)
 
@@ -67,9 +71,30 @@ static size_t key_hash(const TBKey *k)
                  ^ ((uint64_t)k->flags << 32 | k->cflags) * 0xc2b2ae3d27d4eb4full);
 }
 
-static size_t jmp_cache_index(uint64_t pc)
+/* Low 32 bits of the linear address: the same whether or not the front end truncates it
+ * (outside 64-bit code) and whether it is given as pc + cs_base or by the TLB. */
+static size_t jmp_cache_page_group(uint64_t linear)
 {
-    return (size_t)(pc ^ (pc >> JMP_CACHE_BITS)) & ((1u << JMP_CACHE_BITS) - 1);
+    uint32_t page = (uint32_t)linear >> PAGE_BITS;
+    return (size_t)((page ^ (page >> JMP_CACHE_PAGE_BITS)) & ((1u << JMP_CACHE_PAGE_BITS) - 1))
+           << (JMP_CACHE_BITS - JMP_CACHE_PAGE_BITS);
+}
+
+static size_t jmp_cache_index(const TBKey *k)
+{
+    uint64_t linear = k->pc + k->cs_base;
+    unsigned offset_bits = JMP_CACHE_BITS - JMP_CACHE_PAGE_BITS;
+    size_t offset = (size_t)(linear ^ (linear >> offset_bits)) & ((1u << offset_bits) - 1);
+    return jmp_cache_page_group(linear) | offset;
+}
+
+/* The key without phys_pc: what a jump-cache probe can check before the fetch translation.
+ * flags and cflags are compared apart (not as one 64-bit load), because the front end has
+ * just stored them as two 32-bit values: a merged load would wait for both stores. */
+static bool virt_key_equal(const TBKey *a, const TBKey *b)
+{
+    return a->flags == b->flags && a->pc == b->pc && a->cflags == b->cflags
+        && a->cs_base == b->cs_base;
 }
 
 /* Linked-list entries carry a small index (slot or page part) in the low pointer bits. */
@@ -263,7 +288,7 @@ static void tb_invalidate(TranslationBlock *tb)
             break;
         }
     }
-    size_t j = jmp_cache_index(tb->key.pc);
+    size_t j = jmp_cache_index(&tb->key);
     if (jmp_cache[j] == tb)
         jmp_cache[j] = NULL;
 
@@ -346,11 +371,22 @@ void tb_flush(void)
         tcg_exec_state.stop_request = true;
 }
 
+void tcg_jmp_cache_clear(void)
+{
+    memset(jmp_cache, 0, sizeof(jmp_cache));
+}
+
+void tcg_jmp_cache_clear_page(uint64_t linear_addr)
+{
+    memset(&jmp_cache[jmp_cache_page_group(linear_addr)], 0,
+           sizeof(jmp_cache[0]) << (JMP_CACHE_BITS - JMP_CACHE_PAGE_BITS));
+}
+
 /* ---------------------------------------------------------------- lookup and translation */
 
 static TranslationBlock *tb_lookup(const TBKey *key)
 {
-    size_t j = jmp_cache_index(key->pc);
+    size_t j = jmp_cache_index(key);
     TranslationBlock *tb = jmp_cache[j];
     if (tb && key_equal(&tb->key, key))
         return tb;
@@ -363,12 +399,32 @@ static TranslationBlock *tb_lookup(const TBKey *key)
     return NULL;
 }
 
+/* The key of the block to run at the current guest state, and that block if it is cached.
+ * A jump-cache entry was checked against the full key when it was stored, and every change
+ * of a linear page's mapping clears it since, so a hit on the virtual key needs no fetch
+ * translation. */
+static TranslationBlock *tb_find(void *env, TBKey *key)
+{
+    if (!tcg_frontend->get_virt_key) {
+        tcg_frontend->get_key(env, key);
+        return tb_lookup(key);
+    }
+    tcg_frontend->get_virt_key(env, key);
+    TranslationBlock *tb = jmp_cache[jmp_cache_index(key)];
+    if (tb && virt_key_equal(&tb->key, key)) {
+        key->phys_pc = tb->key.phys_pc;
+        return tb;
+    }
+    key->phys_pc = tcg_frontend->get_phys_pc(env, key);
+    return tb_lookup(key);
+}
+
 static void tb_register(TranslationBlock *tb)
 {
     size_t h = key_hash(&tb->key) & hash_mask;
     tb->hash_next = tb_hash[h];
     tb_hash[h] = tb;
-    jmp_cache[jmp_cache_index(tb->key.pc)] = tb;
+    jmp_cache[jmp_cache_index(&tb->key)] = tb;
 
     for (int n = 0; n < 2; n++) {
         if (n == 1 && tb->page_addr[1] == NO_PAGE)
@@ -437,9 +493,8 @@ TranslationBlock *tcg_lookup_indirect(void *env)
         return NULL;
     /* a fetch fault in get_key is not a fault of the block that is ending */
     st->in_block = false;
-    tcg_frontend->get_key(env, &pending_key);
+    TranslationBlock *tb = tb_find(env, &pending_key);
     st->in_block = true;
-    TranslationBlock *tb = tb_lookup(&pending_key);
     if (!tb || (tb->key.cflags & NO_CHAIN_FLAGS)) {
         pending_key_valid = true;
         return NULL;
@@ -469,12 +524,13 @@ void tcg_exec(void *env)
         if (!tb) {
             uint64_t generation = flush_generation;
             TBKey key;
-            if (pending_key_valid)
+            if (pending_key_valid) {
                 key = pending_key;
-            else
-                tcg_frontend->get_key(env, &key);
+                tb = tb_lookup(&key);
+            } else {
+                tb = tb_find(env, &key);
+            }
             pending_key_valid = false;
-            tb = tb_lookup(&key);
             if (!tb)
                 tb = tb_gen_code(env, &key);
             if (prev && prev_slot >= 0 && generation == flush_generation && !prev->invalid

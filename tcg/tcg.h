@@ -217,6 +217,13 @@ typedef struct TCGFrontend {
     /* Compute the key of the block to run at the current guest state. May raise a guest
      * fault (instruction fetch) by the front end's own means. */
     void (*get_key)(void *env, TBKey *key);
+    /* Optional split of get_key (both or neither): get_virt_key fills every field but
+     * phys_pc, get_phys_pc then computes phys_pc for that key (and may raise the fetch
+     * fault). get_key must equal the two in a row. With the split, a jump-cache hit on the
+     * virtual key skips get_phys_pc: the cache is cleared whenever a linear page's mapping
+     * may change (tcg_jmp_cache_clear*, from every TLB flush). */
+    void (*get_virt_key)(void *env, TBKey *key);
+    uint64_t (*get_phys_pc)(void *env, const TBKey *key);
     /* Store a guest pc (the instruction to resume at) into env; used when a block stops
      * early because the code it runs was overwritten. */
     void (*set_pc)(void *env, uint64_t pc);
@@ -246,6 +253,10 @@ bool tcg_in_block(void);
  * running now is among them, it stops before its next instruction (pc stored with set_pc). */
 void tb_invalidate_phys_range(uint64_t start, uint64_t end);
 void tb_flush(void);            /* drop every block (mode change, snapshot load, buffer full) */
+/* Forget the jump cache's virtual-to-block entries (all, or those of one linear page):
+ * called by every TLB flush, as the page's mapping may have changed. */
+void tcg_jmp_cache_clear(void);
+void tcg_jmp_cache_clear_page(uint64_t linear_addr);
 
 /* Statistics for tests and -d: counters since tcg_init. */
 typedef struct TCGStats {
