@@ -172,6 +172,12 @@ void cpu_interrupt(CPUState *env, uint32_t mask)
 {
     __atomic_or_fetch(&env->interrupt_request, mask, __ATOMIC_SEQ_CST);
     __atomic_store_n(&env->exit_req, 1, __ATOMIC_SEQ_CST);
+    /* An interrupt line raised by a device write (APIC ICR or TPR, PIC unmask...) happens
+     * inside a block: the architecture recognises it at the next instruction boundary, not
+     * at the end of the block. Lines are only raised on the CPU's own thread (the timer
+     * thread asks for CPU_INT_EXIT alone), which tcg_request_stop requires. */
+    if (mask & CPU_INT_HARD)
+        tcg_request_stop();
 }
 
 void cpu_reset_interrupt(CPUState *env, uint32_t mask)

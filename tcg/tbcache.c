@@ -371,6 +371,12 @@ void tb_flush(void)
         tcg_exec_state.stop_request = true;
 }
 
+void tcg_request_stop(void)
+{
+    if (tcg_exec_state.in_block)
+        tcg_exec_state.stop_request = true;
+}
+
 void tcg_jmp_cache_clear(void)
 {
     memset(jmp_cache, 0, sizeof(jmp_cache));

@@ -248,6 +248,11 @@ void tcg_exec(void *env);
  * or from a fault in a memory op): the front end uses it for precise exceptions. */
 uint64_t tcg_current_insn_pc(void);
 bool tcg_in_block(void);
+/* Make the running block stop before its next instruction (the current one completes and
+ * the pc of the next is stored with set_pc). For events an instruction causes that the exec
+ * loop must see at once, such as an interrupt made deliverable by a device write. No effect
+ * outside a block. Call only from the thread running the CPU. */
+void tcg_request_stop(void);
 
 /* Code invalidation: drop every block overlapping guest physical [start, end). If the block
  * running now is among them, it stops before its next instruction (pc stored with set_pc). */

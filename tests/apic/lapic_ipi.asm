@@ -114,9 +114,21 @@ guest_main:
     mov esi, msg_order
     call report_ok
 
+    ; a self-IPI is taken at an instruction boundary right after the write that sends it,
+    ; not only when the CPU happens to reach the end of a translated block
+    sti
+    mov dword [LAPIC + APIC_ICR_LO], 0x40040
+    nop
+    nop
+    cli
+    CHECK_EQ [log_n], 9, "self-IPI taken before the CLI two instructions later"
+    mov esi, msg_prompt
+    call report_ok
+
     jmp guest_pass
 
 section .rodata
 msg_self:  db "self-IPI, ISR, PPR, EOI", 0
 msg_tpr:   db "TPR blocking", 0
 msg_order: db "priority order and nesting", 0
+msg_prompt: db "IPI taken at the next instruction boundaries", 0
