@@ -68,6 +68,13 @@ bool hpet_legacy_replacement(void);
 bool bios_load(const char *path);
 /* Loads cfg->kernel (and cfg->initrd modules) and puts the CPU in the Multiboot entry state. */
 bool multiboot_load(Machine *m);
+/* ---- Linux boot protocol (loader_linux.c) */
+/* cfg->kernel is a bzImage ("HdrS" at 0x202): machine_boot then uses linux_load. */
+bool linux_is_bzimage(const char *path);
+/* Loads the bzImage, -initrd and -append, builds boot_params and enters the kernel through
+ * its 64-bit entry (or the 32-bit one), as the Linux x86 boot protocol describes. */
+bool linux_load(Machine *m);
+/* ---- end Linux boot protocol */
 
 /* Whole file into a malloc'd buffer (at most max_size bytes, else an error); NULL with one
  * line on stderr naming what was being read. */

@@ -18,6 +18,7 @@
 
 #include "cpu/cpu.h"
 #include "hw/board.h"
+#include "hw/pci.h"
 #include "mmu/mmu.h"
 #include "tcg/tcg.h"
 
@@ -69,13 +70,15 @@ static void devices_tick(Machine *m)
     }
 }
 
-/* Put the CPU where the machine starts: the firmware's reset vector, or a Multiboot
- * kernel's entry (which is loaded again, as a real boot loader would on reboot). */
+/* Put the CPU where the machine starts: the firmware's reset vector, or the entry of a
+ * Linux bzImage or Multiboot kernel (loaded again, as a real boot loader would on reboot). */
 static bool machine_boot(Machine *m)
 {
     cpu_reset(m->cpu);
     phys_set_a20(true);
-    if (m->cfg.kernel) return multiboot_load(m);
+    if (m->cfg.kernel) {
+        return linux_is_bzimage(m->cfg.kernel) ? linux_load(m) : multiboot_load(m);
+    }
     return true;
 }
 
@@ -88,11 +91,18 @@ static bool create_devices(Machine *m)
         return false;
     }
     /* APIC platform: with -kernel nothing plays the BIOS, so the local APIC starts as one
-     * leaves it; the PM timer sits at 0x608 until the PIIX4 PM function owns it */
+     * leaves it; the PIIX4 PM function below moves the PM timer to its PMBA + 8 */
     if (!lapic_create(m, cfg->kernel != NULL) || !ioapic_create(m) || !hpet_create(m) ||
         !pm_timer_create(m, 0x608)) {
         return false;
     }
+    /* ---- PCI platform (pci.c, i440fx.c, piix3.c, piix4_pm.c, fw_cfg.c); with -kernel the
+     * chipset starts as a BIOS leaves it (PM block at 0x600, PCI interrupt links routed) */
+    if (!pci_host_create(m) || !i440fx_create(m) || !piix3_create(m, cfg->kernel != NULL) ||
+        !piix4_pm_create(m, cfg->kernel != NULL) || !fw_cfg_create(m)) {
+        return false;
+    }
+    /* ---- end PCI platform */
     if (cfg->serial.kind != SERIAL_NONE && !uart16550_create(m, COM1_IOBASE, COM1_IRQ, &cfg->serial)) {
         return false;
     }

@@ -1,14 +1,15 @@
 /*
  * hw/pm_timer.c — the ACPI power-management timer: a read-only 24-bit counter at
  * 3.579545 MHz (the NTSC colour-burst frequency every PC timer derives from), computed
- * from the virtual clock. It sits at port 0x608 on its own for now; the PIIX4 PM function
- * will own it and relocate it with its PMBA register later. TMR_VAL_EXT is 0 in the FADT's
+ * from the virtual clock. It starts at the port machine.c gives it; the PIIX4 PM function
+ * (hw/piix4_pm.c) moves it to PMBA + 8 or takes it off the bus with pm_timer_relocate(). TMR_VAL_EXT is 0 in the FADT's
  * flags, so the counter is 24 bits; the overflow status/interrupt (PM1 status TMR_STS)
  * belongs to the PM function too and is not modelled here.
  */
 #include <stdlib.h>
 
 #include "hw/board.h"
+#include "hw/pci.h"
 #include "mmu/mmu.h"
 
 #define PM_TIMER_HZ 3579545ull
@@ -40,6 +41,17 @@ static void pm_timer_write(void *opaque, uint64_t offset, uint64_t value, unsign
 
 static const MemOps pm_timer_ops = { pm_timer_read, pm_timer_write };
 
+/* Host side: where the timer is on the bus (0 = nowhere). */
+static PmTimerState *pm_timer;
+static uint16_t pm_timer_port;
+
+void pm_timer_relocate(uint16_t port)
+{
+    if (!pm_timer || port == pm_timer_port) return;
+    if (pm_timer_port) port_unregister(pm_timer_port, &pm_timer_ops, pm_timer);
+    pm_timer_port = port && port_register(port, 4, &pm_timer_ops, pm_timer) ? port : 0;
+}
+
 static const DeviceOps pm_timer_device = {
     .name = "acpi-pm-timer",
     .version = 1,
@@ -54,6 +66,8 @@ bool pm_timer_create(Machine *m, uint16_t port)
         free(s);
         return false;
     }
+    pm_timer = s;
+    pm_timer_port = port;
     machine_add_device(m, &pm_timer_device, s);
     return true;
 }

@@ -52,6 +52,14 @@ bool phys_a20(void);
 /* ---------------------------------------------------------------- I/O ports */
 
 bool port_register(uint16_t base, uint16_t count, const MemOps *ops, void *opaque);
+/* Take the region registered at base with these ops and opaque off the bus again (a guest
+ * moved or disabled a base-address register); its ports read as unclaimed and its slot can
+ * be reused. Nothing happens if no such region is registered. */
+void port_unregister(uint16_t base, const MemOps *ops, void *opaque);
+/* A register that answers only accesses of exactly size bytes at base, ahead of whoever owns
+ * those ports byte by byte (PCI's CONFIG_ADDRESS is the dword at 0xCF8, while the byte at
+ * 0xCF9 is the reset control register). */
+bool port_register_exact(uint16_t base, unsigned size, const MemOps *ops, void *opaque);
 /* size is 1, 2 or 4. Unclaimed ports read as all ones and ignore writes. */
 uint32_t port_read(uint16_t port, unsigned size);
 void port_write(uint16_t port, uint32_t value, unsigned size);

@@ -1,0 +1,284 @@
+/*
+ * hw/fw_cfg.c — QEMU's firmware configuration interface, as SeaBIOS and test kernels use it
+ * on a PC: the selector at port 0x510 (16-bit, little-endian; selecting rewinds the item),
+ * the data byte at 0x511 (the next byte of the item, 0 past its end), and the DMA address
+ * register at 0x514 (high half) and 0x518 (low half; writing it runs the transfer), both
+ * big-endian. A DMA control block is { be32 control, be32 length, be64 address }: control
+ * bit 3 selects the item in bits 31:16, then bit 1 reads, bit 2 skips `length` bytes (a read
+ * past the item's end gives zeros); the device writes control back as 0, or with bit 0
+ * (error) for what it does not do (writes). Reading the DMA register gives "QEMU CFG".
+ *
+ * Items: signature "QEMU", id (traditional and DMA interfaces), RAM size, CPU counts, and the
+ * file directory (key 0x19: be32 count, then 64-byte entries be32 size, be16 key, be16
+ * reserved, name[56]) with "etc/e820": the RAM map the loaders give (usable RAM below 4 GiB
+ * with the EBDA and BIOS-area holes reserved), 20-byte entries le64 address, le64 length,
+ * le32 type. Items are built once at creation; they are not guest state.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/board.h"
+#include "hw/pci.h"
+#include "mmu/mmu.h"
+
+#define FW_CFG_PORT 0x510           /* selector, and the data byte at +1 */
+#define FW_CFG_DMA_PORT 0x514       /* 8 bytes: high half, then low half */
+
+#define KEY_SIGNATURE 0x00
+#define KEY_ID 0x01
+#define KEY_RAM_SIZE 0x03
+#define KEY_NB_CPUS 0x05
+#define KEY_MAX_CPUS 0x0f
+#define KEY_FILE_DIR 0x19
+#define KEY_FIRST_FILE 0x20
+#define KEY_NONE 0xffff
+
+#define ID_TRADITIONAL 0x01
+#define ID_DMA 0x02
+
+#define DMA_ERROR 0x01
+#define DMA_READ 0x02
+#define DMA_SKIP 0x04
+#define DMA_SELECT 0x08
+#define DMA_WRITE 0x10
+#define DMA_SIGNATURE 0x51454d5520434647ull    /* "QEMU CFG" */
+
+#define FILE_NAME_SIZE 56
+#define FILE_ENTRY_SIZE 64
+#define MAX_ITEMS 16
+#define MAX_FILES 4
+
+#define E820_RAM 1
+#define E820_RESERVED 2
+#define E820_ENTRY_SIZE 20
+#define EBDA_START 0x9fc00u
+#define VGA_START 0xa0000u
+#define BIOS_AREA_START 0xf0000u
+#define ONE_MIB 0x100000u
+
+typedef struct FwCfgState {
+    uint16_t selector;
+    uint32_t offset;                /* read position in the selected item */
+    uint32_t dma_high;              /* high half of the DMA address as written */
+} FwCfgState;
+
+static const StateField fw_cfg_fields[] = {
+    STATE_FIELD(FwCfgState, selector, 1),
+    STATE_FIELD(FwCfgState, offset, 1),
+    STATE_FIELD(FwCfgState, dma_high, 1),
+    STATE_END
+};
+
+typedef struct FwCfgItem {
+    uint16_t key;
+    uint32_t size;
+    uint8_t *data;
+} FwCfgItem;
+
+typedef struct FwCfg {
+    FwCfgState s;                   /* first: DeviceOps hands us &s */
+    FwCfgItem items[MAX_ITEMS];
+    int nb_items;
+    int nb_files;
+    uint8_t file_dir[4 + MAX_FILES * FILE_ENTRY_SIZE];
+} FwCfg;
+
+static void put_be16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void put_be32(uint8_t *p, uint32_t v) { put_be16(p, (uint16_t)(v >> 16)); put_be16(p + 2, (uint16_t)v); }
+static uint32_t get_be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
+static void put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static const FwCfgItem *selected_item(const FwCfg *f)
+{
+    for (int i = 0; i < f->nb_items; i++) {
+        if (f->items[i].key == f->s.selector) return &f->items[i];
+    }
+    return NULL;
+}
+
+/* Items keep their own copy of data (file_dir excepted: it lives in FwCfg and grows). */
+static bool add_item(FwCfg *f, uint16_t key, const void *data, uint32_t size)
+{
+    uint8_t *copy = malloc(size ? size : 1);
+    if (!copy || f->nb_items == MAX_ITEMS) {
+        free(copy);
+        return false;
+    }
+    memcpy(copy, data, size);
+    f->items[f->nb_items++] = (FwCfgItem){ key, size, copy };
+    return true;
+}
+
+static bool add_file(FwCfg *f, const char *name, const void *data, uint32_t size)
+{
+    if (f->nb_files == MAX_FILES || strlen(name) >= FILE_NAME_SIZE) return false;
+    uint16_t key = (uint16_t)(KEY_FIRST_FILE + f->nb_files);
+    if (!add_item(f, key, data, size)) return false;
+    uint8_t *e = f->file_dir + 4 + f->nb_files * FILE_ENTRY_SIZE;
+    put_be32(e, size);
+    put_be16(e + 4, key);
+    memcpy(e + 8, name, strlen(name));
+    f->nb_files++;
+    put_be32(f->file_dir, (uint32_t)f->nb_files);
+    for (int i = 0; i < f->nb_items; i++) {
+        if (f->items[i].key == KEY_FILE_DIR) f->items[i].size = 4 + (uint32_t)f->nb_files * FILE_ENTRY_SIZE;
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------- I/O interface */
+
+static uint64_t fw_cfg_read(void *opaque, uint64_t offset, unsigned size)
+{
+    FwCfg *f = opaque;
+    if (offset != 1 || size != 1) return 0;     /* the selector is write-only */
+    const FwCfgItem *item = selected_item(f);
+    if (!item || f->s.offset >= item->size) return 0;
+    return item->data[f->s.offset++];
+}
+
+static void select_item(FwCfg *f, uint16_t key)
+{
+    f->s.selector = key;
+    f->s.offset = 0;
+}
+
+static void fw_cfg_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    if (offset == 0 && size == 2) select_item(opaque, (uint16_t)value);
+    /* data writes are ignored: no item is writable */
+}
+
+/* Read or skip length bytes of the selected item; a read copies to guest memory at addr. */
+static void dma_transfer(FwCfg *f, uint32_t length, uint64_t addr, bool read)
+{
+    static const uint8_t zeros[4096];
+    const FwCfgItem *item = selected_item(f);
+    uint32_t avail = item && f->s.offset < item->size ? item->size - f->s.offset : 0;
+    uint32_t from_item = length < avail ? length : avail;
+    if (read) {
+        if (from_item) phys_write(addr, item->data + f->s.offset, from_item);
+        for (uint32_t done = from_item; done < length;) {
+            uint32_t n = length - done < sizeof(zeros) ? length - done : (uint32_t)sizeof(zeros);
+            phys_write(addr + done, zeros, n);
+            done += n;
+        }
+    }
+    f->s.offset += from_item;
+}
+
+static void dma_run(FwCfg *f, uint64_t block)
+{
+    uint8_t b[16];
+    phys_read(block, b, sizeof(b));
+    uint32_t control = get_be32(b), length = get_be32(b + 4);
+    uint64_t addr = (uint64_t)get_be32(b + 8) << 32 | get_be32(b + 12);
+    if (control & DMA_SELECT) select_item(f, (uint16_t)(control >> 16));
+    uint32_t result = 0;
+    if (control & DMA_WRITE) result = DMA_ERROR;
+    else if (control & DMA_READ) dma_transfer(f, length, addr, true);
+    else if (control & DMA_SKIP) dma_transfer(f, length, addr, false);
+    uint8_t out[4];
+    put_be32(out, result);
+    phys_write(block, out, sizeof(out));
+}
+
+static uint32_t bswap32(uint32_t v)
+{
+    return v >> 24 | (v >> 8 & 0xff00) | (v << 8 & 0xff0000) | v << 24;
+}
+
+static uint64_t fw_cfg_dma_read(void *opaque, uint64_t offset, unsigned size)
+{
+    /* the register reads as the big-endian signature: bytes "QEMU CFG" in port order */
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size && offset + i < 8; i++) {
+        v |= (uint64_t)(uint8_t)(DMA_SIGNATURE >> (8 * (7 - offset - i))) << (8 * i);
+    }
+    return v;
+}
+
+static void fw_cfg_dma_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    FwCfg *f = opaque;
+    if (size != 4) return;
+    if (offset == 0) f->s.dma_high = bswap32((uint32_t)value);
+    else if (offset == 4) dma_run(f, (uint64_t)f->s.dma_high << 32 | bswap32((uint32_t)value));
+}
+
+static const MemOps fw_cfg_ops = { fw_cfg_read, fw_cfg_write };
+static const MemOps fw_cfg_dma_ops = { fw_cfg_dma_read, fw_cfg_dma_write };
+
+static void fw_cfg_reset(void *state)
+{
+    FwCfgState *s = state;
+    s->selector = KEY_NONE;
+    s->offset = 0;
+    s->dma_high = 0;
+}
+
+static const DeviceOps fw_cfg_device = {
+    .name = "fw_cfg",
+    .version = 1,
+    .fields = fw_cfg_fields,
+    .reset = fw_cfg_reset,
+};
+
+/* ---------------------------------------------------------------- items */
+
+static uint32_t build_e820(uint8_t *out, uint64_t ram)
+{
+    const struct { uint64_t start, len; uint32_t type; } map[] = {
+        { 0, EBDA_START, E820_RAM },
+        { EBDA_START, VGA_START - EBDA_START, E820_RESERVED },
+        { BIOS_AREA_START, ONE_MIB - BIOS_AREA_START, E820_RESERVED },
+        { ONE_MIB, ram - ONE_MIB, E820_RAM },
+    };
+    uint32_t n = 0;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        if (!map[i].len) continue;
+        put_le(out + n * E820_ENTRY_SIZE, map[i].start, 8);
+        put_le(out + n * E820_ENTRY_SIZE + 8, map[i].len, 8);
+        put_le(out + n * E820_ENTRY_SIZE + 16, map[i].type, 4);
+        n++;
+    }
+    return n * E820_ENTRY_SIZE;
+}
+
+static bool add_items(FwCfg *f, uint64_t ram)
+{
+    uint8_t id[4], ram_size[8], cpus[2], e820[4 * E820_ENTRY_SIZE];
+    put_le(id, ID_TRADITIONAL | ID_DMA, 4);
+    put_le(ram_size, ram, 8);
+    put_le(cpus, 1, 2);
+    /* the directory item points at f->file_dir, which add_file keeps current */
+    if (f->nb_items == MAX_ITEMS) return false;
+    f->items[f->nb_items++] = (FwCfgItem){ KEY_FILE_DIR, 4, f->file_dir };
+    return add_item(f, KEY_SIGNATURE, "QEMU", 4) && add_item(f, KEY_ID, id, sizeof(id)) &&
+           add_item(f, KEY_RAM_SIZE, ram_size, sizeof(ram_size)) &&
+           add_item(f, KEY_NB_CPUS, cpus, sizeof(cpus)) && add_item(f, KEY_MAX_CPUS, cpus, sizeof(cpus)) &&
+           add_file(f, "etc/e820", e820, build_e820(e820, ram));
+}
+
+bool fw_cfg_create(Machine *m)
+{
+    FwCfg *f = calloc(1, sizeof(*f));
+    if (!f) {
+        fprintf(stderr, "ferry: out of memory\n");
+        return false;
+    }
+    if (!add_items(f, phys_ram_size())) {
+        fprintf(stderr, "ferry: fw_cfg: cannot build the items\n");
+        return false;
+    }
+    if (!port_register(FW_CFG_PORT, 2, &fw_cfg_ops, f) ||
+        !port_register(FW_CFG_DMA_PORT, 8, &fw_cfg_dma_ops, f)) {
+        fprintf(stderr, "ferry: fw_cfg ports 0x510/0x514 already in use\n");
+        return false;
+    }
+    machine_add_device(m, &fw_cfg_device, &f->s);
+    return true;
+}
