@@ -98,6 +98,9 @@ typedef struct Gen {
     bool have_pc, pc_stored;    /* an insn_start was seen; its pc is in insn_pc already */
     bool may_stop;              /* stop_request may have been set since the last test */
     bool reachable;             /* false after an unconditional exit, until a label */
+    bool narrow;                /* the op's 64-bit result only feeds the next op's ext32u */
+    TCGv zext_temp;             /* the previous op's result if it was narrow (a live result
+                                   is never skipped as dead, so it was computed) */
     size_t goto_site[2];        /* position of each slot's exit sequence, or SIZE_MAX */
     size_t indirect_site;       /* position of the exit_tb sequence, or SIZE_MAX */
     /* register allocation */
@@ -804,9 +807,11 @@ static bool gen_value_op(Gen *g)
     const unsigned opc = op->opc;
 
     if (binop_opc[opc]) {
-        gen_binop(g, type);
+        gen_binop(g, g->narrow ? TCG_I32 : type);
     } else if (shift_digit1[opc]) {
         gen_shift(g, type);
+    } else if (opc == INDEX_op_ext32u && op->args[1] == g->zext_temp) {
+        bind(g, op->args[0], result_over(g, 1));     /* already zero-extended: no code */
     } else if (ext_memop1[opc]) {
         const TCGMemOp mo = (TCGMemOp)(ext_memop1[opc] - 1);
         Operand oa = operand(g, 1, type, ALLOW_MEM);
@@ -1328,6 +1333,19 @@ static void emit_stub(Gen *g, const Stub *s)
 
 /* ---------------------------------------------------------------- driver */
 
+/* The 32-bit guest ALU: the front end computes a 64-bit result and zero-extends it. When
+ * nothing but that ext32u reads the result, the 32-bit instruction (which zero-extends, and
+ * whose low half is the same for these ops) computes it and the ext32u costs nothing. */
+static bool feeds_only_ext32u(const TCGBlock *b, uint32_t n)
+{
+    const TCGOp *op = &b->ops[n];
+    if (op->type != TCG_I64 || !binop_opc[op->opc] || n + 1 >= b->nb_ops)
+        return false;
+    const TCGOp *next = &b->ops[n + 1];
+    return next->opc == INDEX_op_ext32u && next->args[1] == op->args[0]
+        && (next->args[0] == next->args[1] || (op_dead[n + 1] & 2));
+}
+
 /* An op without side effects whose every output is unused computes nothing needed. */
 static bool is_dead_op(const Gen *g)
 {
@@ -1444,6 +1462,8 @@ bool jit_codegen(X86Emit *e, const TCGBlock *b, TranslationBlock *tb, const JitT
     for (uint32_t n = 0; n < b->nb_ops; n++) {
         g.op = &b->ops[n];
         g.dead = op_dead[n];
+        g.zext_temp = g.narrow ? (TCGv)b->ops[n - 1].args[0] : TCG_NOTEMP;
+        g.narrow = feeds_only_ext32u(b, n);
         if (!is_dead_op(&g))
             gen_op(&g);
         end_op(&g);

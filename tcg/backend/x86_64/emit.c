@@ -6,21 +6,6 @@
 
 #include <string.h>
 
-void x86_byte(X86Emit *e, uint8_t b)
-{
-    if (e->pos < e->cap)
-        e->rw[e->pos] = b;
-    else
-        e->overflow = true;
-    e->pos++;
-}
-
-void x86_u32(X86Emit *e, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        x86_byte(e, (uint8_t)(v >> (8 * i)));
-}
-
 void x86_u64(X86Emit *e, uint64_t v)
 {
     x86_u32(e, (uint32_t)v);

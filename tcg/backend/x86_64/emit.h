@@ -46,8 +46,27 @@ typedef struct X86Emit {
     bool overflow;          /* ran out of room: bytes after cap were dropped */
 } X86Emit;
 
-void x86_byte(X86Emit *e, uint8_t b);
-void x86_u32(X86Emit *e, uint32_t v);
+/* Inline: every instruction byte goes through these, and compile time is what guests that
+ * rewrite their code pay for. */
+static inline void x86_byte(X86Emit *e, uint8_t b)
+{
+    if (e->pos < e->cap)
+        e->rw[e->pos] = b;
+    else
+        e->overflow = true;
+    e->pos++;
+}
+
+static inline void x86_u32(X86Emit *e, uint32_t v)
+{
+    if (e->pos + 4 <= e->cap) {
+        for (int i = 0; i < 4; i++)
+            e->rw[e->pos + i] = (uint8_t)(v >> (8 * i));
+    } else {
+        e->overflow = true;
+    }
+    e->pos += 4;
+}
 void x86_u64(X86Emit *e, uint64_t v);
 static inline uintptr_t x86_here(const X86Emit *e) { return e->rx + e->pos; }
 

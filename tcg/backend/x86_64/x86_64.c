@@ -3,7 +3,7 @@
  * trampoline and shared exit, compile (codegen.c does the work), and chaining by patching
  * each goto_tb's jmp rel32.
  *
- * Buffer layout: [trampoline + epilogue][block][block]... where each block is a 16-byte
+ * Buffer layout: [trampoline + epilogue][block][block]... where each block is a cache-line
  * aligned JitBlockInfo followed by the code (tb->code points at the code, so a
  * disassembler given tb->code sees only instructions). The body of a block comes first,
  * its out-of-line stubs after it.
@@ -14,6 +14,7 @@
 #include "tcg/backend/x86_64/jit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -24,6 +25,12 @@ static uint8_t *buf_rw;
 static uintptr_t buf_rx;
 static size_t buf_size, buf_used, prologue_end;
 static int buf_memfd = -1;
+/* Blocks are generated in this ordinary memory and copied into the code buffer in one go:
+ * storing byte by byte into the executable buffer, next to code that just ran, makes the
+ * host CPU treat every store as possible self-modifying code (pipeline clears), which
+ * dominated the compile cost of guests that retranslate constantly. Grown on demand. */
+static uint8_t *stage;
+static size_t stage_size;
 static JitTarget target;
 static JitEnterFn jit_enter;
 static uint64_t jit_temps[JIT_MAX_TEMPS];
@@ -72,6 +79,9 @@ static void x86_64_fini(void)
     buf_memfd = -1;
     buf_size = buf_used = prologue_end = 0;
     jit_enter = NULL;
+    free(stage);
+    stage = NULL;
+    stage_size = 0;
 }
 
 /* Entry: jit_enter(env, code, temps, &tcg_exec_state) saves the callee-saved registers the
@@ -141,16 +151,42 @@ const JitBlockInfo *jit_block_info(const TranslationBlock *tb)
     return block_info(tb);
 }
 
+static bool grow_stage(size_t need)
+{
+    size_t n = stage_size ? stage_size * 2 : 64 * 1024;
+    while (n < need)
+        n *= 2;
+    uint8_t *p = realloc(stage, n);
+    if (!p)
+        return false;
+    stage = p;
+    stage_size = n;
+    return true;
+}
+
 static bool x86_64_compile(const TCGBlock *b, TranslationBlock *tb)
 {
-    size_t code_off = ((buf_used + 15) & ~(size_t)15) + sizeof(JitBlockInfo);
+    /* each block starts on a fresh cache line: writing it never touches a line holding code
+     * that ran before (the host's self-modifying-code check works per line) */
+    size_t code_off = ((buf_used + 63) & ~(size_t)63) + sizeof(JitBlockInfo);
     _Static_assert(sizeof(JitBlockInfo) % 16 == 0, "code must stay 16-byte aligned");
     if (code_off >= buf_size)
         return false;
-    X86Emit e = { .rw = buf_rw + code_off, .rx = buf_rx + code_off, .cap = buf_size - code_off };
+    const size_t room = buf_size - code_off;
     JitBlockInfo info;
-    if (!jit_codegen(&e, b, tb, &target, &info))
-        return false;
+    X86Emit e;
+    for (;;) {
+        if (!stage && !grow_stage(0))
+            tcg_fatal("x86_64: out of memory for the code stage");
+        e = (X86Emit){ .rw = stage, .rx = buf_rx + code_off, .cap = stage_size < room ? stage_size : room };
+        if (jit_codegen(&e, b, tb, &target, &info))
+            break;
+        if (stage_size >= room)
+            return false;                       /* the code buffer is full */
+        if (!grow_stage(e.pos))
+            tcg_fatal("x86_64: out of memory for the code stage");
+    }
+    memcpy(buf_rw + code_off, stage, e.pos);
     tb->code = (void *)(buf_rx + code_off);
     memcpy(block_info(tb), &info, sizeof(info));
     buf_used = code_off + e.pos;
