@@ -6,8 +6,10 @@
  * Choices:
  *  - vendor "FerryX86Emu!": honest; Linux and the firmware treat an unknown vendor with
  *    their generic paths instead of applying Intel/AMD model quirks to us.
- *  - FXSR, SSE and SSE2 (cpu/helpers_sse.c). No FPU bit yet: cpu/helpers_x87.c runs the
- *    x87 but not its transcendental instructions.
+ *  - FPU (cpu/helpers_x87.c: the x87 on softfloat's 80-bit core; the transcendental
+ *    instructions, FPREM/FPREM1, FXTRACT, FSCALE and FBLD/FBSTP still raise #UD — an x86-64
+ *    kernel requires the bit, and no program we boot uses those yet), FXSR, SSE and SSE2
+ *    (cpu/helpers_sse.c).
  *  - APIC (hw/lapic.c, xAPIC only: x2APIC is not offered) with the TSC-deadline timer; an
  *    invariant TSC (it is the host's) whose frequency leaves 0x15/0x16 give: 0x15 names a
  *    1 GHz crystal (the local APIC timer's clock) and the ratio TSC kHz / 1,000,000.
@@ -35,6 +37,7 @@ enum { R_A, R_B, R_C, R_D };
 #define CPUID_SIGNATURE ((CPUID_FAMILY << 8) | (CPUID_MODEL << 4) | CPUID_STEPPING)
 
 /* leaf 1 */
+#define F1_EDX_FPU    (1u << 0)
 #define F1_EDX_PSE    (1u << 3)
 #define F1_EDX_TSC    (1u << 4)
 #define F1_EDX_MSR    (1u << 5)
@@ -80,7 +83,7 @@ static const CpuidLeaf cpuid_leaves[] = {
     { 0x00000000, { MAX_BASIC_LEAF, 0, 0, 0 } },
     { 0x00000001, { CPUID_SIGNATURE, 0,
                     F1_ECX_CX16 | F1_ECX_POPCNT | F1_ECX_TSC_DEADLINE,
-                    F1_EDX_PSE | F1_EDX_TSC | F1_EDX_MSR | F1_EDX_PAE | F1_EDX_CX8 |
+                    F1_EDX_FPU | F1_EDX_PSE | F1_EDX_TSC | F1_EDX_MSR | F1_EDX_PAE | F1_EDX_CX8 |
                     F1_EDX_APIC | F1_EDX_SEP | F1_EDX_PGE | F1_EDX_CMOV |
                     F1_EDX_FXSR | F1_EDX_SSE | F1_EDX_SSE2 } },
     { 0x00000007, { 0, F7_EBX_SMEP | F7_EBX_SMAP, 0, 0 } },    /* subleaf 0 */

@@ -225,7 +225,7 @@ static bool load_initrd(const char *path, const KernelLayout *k, uint8_t *bp)
         free(data);
         return false;
     }
-    memcpy(phys_ram_ptr(at, size ? size : 1), data, size);
+    if (size) memcpy(phys_ram_ptr(at, size), data, size);
     free(data);
     wr32(bp + HDR_RAMDISK_IMAGE, (uint32_t)at);
     wr32(bp + HDR_RAMDISK_SIZE, (uint32_t)size);
@@ -293,6 +293,9 @@ static void enter_kernel(CPUState *env, const KernelLayout *k)
     phys_set_a20(true);
     cpu_reset_flat32(env);
     env->gdt = (DescTable){ GDT_ADDR, 31 };
+    /* no IDT until the kernel loads its own: a fault before that shuts the machine down
+     * (triple fault) instead of jumping through the real-mode vector table */
+    env->idt = (DescTable){ 0, 0 };
     for (int s = 0; s < NB_SEGS; s++) set_flat_seg(env, s, BOOT_DS, FLAT_DATA);
     set_flat_seg(env, R_CS, BOOT_CS, code);
     env->cr[0] = CR0_PE | CR0_ET | CR0_NE;

@@ -10,6 +10,7 @@ packages=(
   python3                                          # test runners, benchmark runner
   qemu-system-x86                                  # reference machine for the guest tests
   busybox-static cpio seabios gdb                  # boot tests, firmware, debugging
+  linux-image-amd64                                # tests/boot: Debian's kernel
 )
 
 missing=()

@@ -117,7 +117,7 @@ static void test_lib(CPUState *env)
     cpu_cpuid(env, 0x80000002, 0, out);
     CHECK(memcmp(out, "ferry x86 emulator", 16) == 0);
     cpu_cpuid(env, 1, 0, out);
-    CHECKEQ(out[3] & 1, 0);     /* no FPU yet */
+    CHECKEQ(out[3] & 1, 1);     /* FPU: the x87 exists */
 }
 
 static void test_tf(CPUState *env)
