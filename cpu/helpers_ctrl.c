@@ -307,7 +307,10 @@ static Descriptor return_code(CPUState *env, uint16_t sel)
     return d;
 }
 
-/* After a return to an outer ring: data segments the new CPL may not use become null */
+/* After a return to an outer ring: data segments the new CPL may not use become null. Only
+ * the selector is nulled (and the segment made unusable); the hidden base stays, because
+ * 64-bit code still adds the FS/GS base behind a null selector: that is where Linux keeps a
+ * thread's TLS pointer (mov fs, 0; wrmsr FS_BASE), and every IRET to user space passes here. */
 static void drop_inner_segments(CPUState *env, unsigned new_cpl)
 {
     static const int data_segs[] = { R_ES, R_DS, R_FS, R_GS };
@@ -316,7 +319,7 @@ static void drop_inner_segments(CPUState *env, unsigned new_cpl)
         bool conforming_code = (sc->flags & DESC_CS_MASK) && (sc->flags & DESC_C_MASK);
         unsigned dpl = (sc->flags >> DESC_DPL_SHIFT) & 3;
         if (!conforming_code && dpl < new_cpl) {
-            *sc = (SegmentCache){ 0 };
+            *sc = (SegmentCache){ .base = sc->base };
         }
     }
 }
