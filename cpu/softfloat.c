@@ -386,6 +386,28 @@ uint64_t sf_max(SfFormat f, uint64_t a, uint64_t b, SfStatus *st)
     return min_max(f, a, b, true, st);
 }
 
+/* The order of two values that are not NaNs, the same rule in every format: zeros of
+ * either sign are equal, a negative value is below a positive one, and for one sign the
+ * magnitudes order by class (zero < finite < infinity), then exponent, then significand
+ * (sig_cmp: -1, 0 or 1 for two finite values of equal exponent). */
+static SfRelation order_values(Kind ka, Kind kb, bool sa, bool sb, int32_t ea, int32_t eb,
+                               int sig_cmp)
+{
+    if (ka == K_ZERO && kb == K_ZERO)
+        return SF_EQUAL;
+    if (sa != sb)
+        return sa ? SF_LESS : SF_GREATER;
+    int ra = ka == K_INF ? 2 : ka == K_FINITE ? 1 : 0;
+    int rb = kb == K_INF ? 2 : kb == K_FINITE ? 1 : 0;
+    int mag = ra != rb ? (ra < rb ? -1 : 1)
+            : ra != 1 ? 0
+            : ea != eb ? (ea < eb ? -1 : 1)
+            : sig_cmp;
+    if (sa)
+        mag = -mag;
+    return mag < 0 ? SF_LESS : mag > 0 ? SF_GREATER : SF_EQUAL;
+}
+
 SfRelation sf_compare(SfFormat f, uint64_t a, uint64_t b, bool signaling, SfStatus *st)
 {
     Unpacked ua = unpack(f, a, st), ub = unpack(f, b, st);
@@ -395,27 +417,8 @@ SfRelation sf_compare(SfFormat f, uint64_t a, uint64_t b, bool signaling, SfStat
         return SF_UNORDERED;
     }
     note_denormals(&ua, &ub, st);
-    if (ua.kind == K_ZERO && ub.kind == K_ZERO)
-        return SF_EQUAL;
-    if (ua.sign != ub.sign)
-        return ua.kind == K_ZERO && !ub.sign ? SF_LESS
-             : ub.kind == K_ZERO && !ua.sign ? SF_GREATER
-             : ua.sign ? SF_LESS : SF_GREATER;
-    /* same sign: order the magnitudes, infinities above every finite, zero below */
-    int ka = ua.kind == K_INF ? 2 : ua.kind == K_FINITE ? 1 : 0;
-    int kb = ub.kind == K_INF ? 2 : ub.kind == K_FINITE ? 1 : 0;
-    int mag;
-    if (ka != kb)
-        mag = ka < kb ? -1 : 1;
-    else if (ka != 1)
-        mag = 0;
-    else if (ua.exp != ub.exp)
-        mag = ua.exp < ub.exp ? -1 : 1;
-    else
-        mag = ua.sig < ub.sig ? -1 : ua.sig > ub.sig ? 1 : 0;
-    if (ua.sign)
-        mag = -mag;
-    return mag < 0 ? SF_LESS : mag > 0 ? SF_GREATER : SF_EQUAL;
+    return order_values(ua.kind, ub.kind, ua.sign, ub.sign, ua.exp, ub.exp,
+                        (ua.sig > ub.sig) - (ua.sig < ub.sig));
 }
 
 bool sf_cmp_predicate(SfFormat f, uint64_t a, uint64_t b, unsigned pred, SfStatus *st)
@@ -862,24 +865,8 @@ SfRelation sfx_compare(SfX80 a, SfX80 b, bool signaling, SfStatus *st)
         return SF_UNORDERED;
     }
     note_denormals_x(&ua, &ub, st);
-    if (ua.kind == K_ZERO && ub.kind == K_ZERO)
-        return SF_EQUAL;
-    if (ua.sign != ub.sign)
-        return ua.sign ? SF_LESS : SF_GREATER;
-    int ka = ua.kind == K_INF ? 2 : ua.kind == K_FINITE ? 1 : 0;
-    int kb = ub.kind == K_INF ? 2 : ub.kind == K_FINITE ? 1 : 0;
-    int mag;
-    if (ka != kb)
-        mag = ka < kb ? -1 : 1;
-    else if (ka != 1)
-        mag = 0;
-    else if (ua.exp != ub.exp)
-        mag = ua.exp < ub.exp ? -1 : 1;
-    else
-        mag = ua.sig < ub.sig ? -1 : ua.sig > ub.sig ? 1 : 0;
-    if (ua.sign)
-        mag = -mag;
-    return mag < 0 ? SF_LESS : mag > 0 ? SF_GREATER : SF_EQUAL;
+    return order_values(ua.kind, ub.kind, ua.sign, ub.sign, ua.exp, ub.exp,
+                        (ua.sig > ub.sig) - (ua.sig < ub.sig));
 }
 
 SfX80 sfx_from_int(int64_t v)
