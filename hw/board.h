@@ -64,6 +64,20 @@ int ioapic_pin_line(int pin);
 bool hpet_legacy_replacement(void);
 /* ---- end APIC platform */
 
+/* The guest physical memory map the firmware interfaces report (Multiboot mmap, Linux
+ * boot_params e820 table, fw_cfg etc/e820): machine.c owns it so they cannot disagree.
+ * Entries are in address order; a zero-length entry is kept (the last one with 1 MiB of RAM). */
+#define MEMMAP_USABLE   1               /* the e820/Multiboot type numbers */
+#define MEMMAP_RESERVED 2
+#define MEMMAP_MAX_ENTRIES 4
+typedef struct MemMapEntry {
+    uint64_t base, length;
+    uint32_t type;                      /* MEMMAP_USABLE or MEMMAP_RESERVED */
+} MemMapEntry;
+/* Fills out[0..max-1]; returns the number of entries written (all of them when max is at
+ * least MEMMAP_MAX_ENTRIES). */
+int board_memory_map(const Machine *m, MemMapEntry *out, int max);
+
 /* Loaders: false with one line on stderr on failure. */
 bool bios_load(const char *path);
 /* Loads cfg->kernel (and cfg->initrd modules) and puts the CPU in the Multiboot entry state. */

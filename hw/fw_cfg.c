@@ -10,9 +10,9 @@
  *
  * Items: signature "QEMU", id (traditional and DMA interfaces), RAM size, CPU counts, and the
  * file directory (key 0x19: be32 count, then 64-byte entries be32 size, be16 key, be16
- * reserved, name[56]) with "etc/e820": the RAM map the loaders give (usable RAM below 4 GiB
- * with the EBDA and BIOS-area holes reserved), 20-byte entries le64 address, le64 length,
- * le32 type. Items are built once at creation; they are not guest state.
+ * reserved, name[56]) with "etc/e820": the board's memory map, as the loaders give it
+ * (usable RAM below 4 GiB with the EBDA and BIOS-area holes reserved), 20-byte entries le64
+ * address, le64 length, le32 type. Items are built once at creation; they are not guest state.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -48,13 +48,7 @@
 #define MAX_ITEMS 16
 #define MAX_FILES 4
 
-#define E820_RAM 1
-#define E820_RESERVED 2
 #define E820_ENTRY_SIZE 20
-#define EBDA_START 0x9fc00u
-#define VGA_START 0xa0000u
-#define BIOS_AREA_START 0xf0000u
-#define ONE_MIB 0x100000u
 
 typedef struct FwCfgState {
     uint16_t selector;
@@ -229,28 +223,25 @@ static const DeviceOps fw_cfg_device = {
 
 /* ---------------------------------------------------------------- items */
 
-static uint32_t build_e820(uint8_t *out, uint64_t ram)
+/* The board's memory map without its empty entries (the RAM above 1 MiB with -m 1). */
+static uint32_t build_e820(uint8_t *out, const Machine *m)
 {
-    const struct { uint64_t start, len; uint32_t type; } map[] = {
-        { 0, EBDA_START, E820_RAM },
-        { EBDA_START, VGA_START - EBDA_START, E820_RESERVED },
-        { BIOS_AREA_START, ONE_MIB - BIOS_AREA_START, E820_RESERVED },
-        { ONE_MIB, ram - ONE_MIB, E820_RAM },
-    };
+    MemMapEntry map[MEMMAP_MAX_ENTRIES];
+    const int n_map = board_memory_map(m, map, MEMMAP_MAX_ENTRIES);
     uint32_t n = 0;
-    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-        if (!map[i].len) continue;
-        put_le(out + n * E820_ENTRY_SIZE, map[i].start, 8);
-        put_le(out + n * E820_ENTRY_SIZE + 8, map[i].len, 8);
+    for (int i = 0; i < n_map; i++) {
+        if (!map[i].length) continue;
+        put_le(out + n * E820_ENTRY_SIZE, map[i].base, 8);
+        put_le(out + n * E820_ENTRY_SIZE + 8, map[i].length, 8);
         put_le(out + n * E820_ENTRY_SIZE + 16, map[i].type, 4);
         n++;
     }
     return n * E820_ENTRY_SIZE;
 }
 
-static bool add_items(FwCfg *f, uint64_t ram)
+static bool add_items(FwCfg *f, const Machine *m, uint64_t ram)
 {
-    uint8_t id[4], ram_size[8], cpus[2], e820[4 * E820_ENTRY_SIZE];
+    uint8_t id[4], ram_size[8], cpus[2], e820[MEMMAP_MAX_ENTRIES * E820_ENTRY_SIZE];
     put_le(id, ID_TRADITIONAL | ID_DMA, 4);
     put_le(ram_size, ram, 8);
     put_le(cpus, 1, 2);
@@ -260,7 +251,7 @@ static bool add_items(FwCfg *f, uint64_t ram)
     return add_item(f, KEY_SIGNATURE, "QEMU", 4) && add_item(f, KEY_ID, id, sizeof(id)) &&
            add_item(f, KEY_RAM_SIZE, ram_size, sizeof(ram_size)) &&
            add_item(f, KEY_NB_CPUS, cpus, sizeof(cpus)) && add_item(f, KEY_MAX_CPUS, cpus, sizeof(cpus)) &&
-           add_file(f, "etc/e820", e820, build_e820(e820, ram));
+           add_file(f, "etc/e820", e820, build_e820(e820, m));
 }
 
 bool fw_cfg_create(Machine *m)
@@ -270,7 +261,7 @@ bool fw_cfg_create(Machine *m)
         fprintf(stderr, "ferry: out of memory\n");
         return false;
     }
-    if (!add_items(f, phys_ram_size())) {
+    if (!add_items(f, m, phys_ram_size())) {
         fprintf(stderr, "ferry: fw_cfg: cannot build the items\n");
         return false;
     }

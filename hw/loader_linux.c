@@ -70,15 +70,12 @@
 #define BP_E820_MAX         128
 #define BP_SIZE             0x1000
 #define E820_ENTRY_SIZE     20
-#define E820_RAM            1
-#define E820_RESERVED       2
 
 #define GDT_ADDR            0x5000ull
 #define BOOT_PARAMS_ADDR    0x7000ull
 #define PAGE_TABLE_ADDR     0x10000ull  /* PML4, PDPT, then four page directories */
 #define CMDLINE_ADDR        0x20000ull
 #define CMDLINE_AREA        0x10000ull
-#define EBDA_START          0x9fc00ull
 #define ONE_MIB             0x100000ull
 #define FOUR_GIB            0x100000000ull
 
@@ -185,25 +182,19 @@ static bool parse_header(const char *path, const uint8_t *file, uint64_t size, K
     return true;
 }
 
-/* The physical memory map the machine has (as CMOS reports it): conventional memory up to
- * the EBDA, the EBDA and the BIOS area reserved, and all RAM from 1 MiB. */
-static int fill_e820(uint8_t *bp, uint64_t ram)
+/* The board's physical memory map as the e820 table a BIOS-era setup would have read. */
+static void fill_e820(uint8_t *bp, const Machine *m)
 {
-    const struct { uint64_t base, end; uint32_t type; } map[] = {
-        { 0, EBDA_START, E820_RAM },
-        { EBDA_START, 0xa0000, E820_RESERVED },
-        { 0xf0000, ONE_MIB, E820_RESERVED },
-        { ONE_MIB, ram, E820_RAM },
-    };
-    const int n = (int)(sizeof(map) / sizeof(map[0]));
+    _Static_assert(MEMMAP_MAX_ENTRIES <= BP_E820_MAX, "boot_params holds the whole map");
+    MemMapEntry map[MEMMAP_MAX_ENTRIES];
+    const int n = board_memory_map(m, map, MEMMAP_MAX_ENTRIES);
     for (int i = 0; i < n; i++) {
         uint8_t *e = bp + BP_E820_TABLE + i * E820_ENTRY_SIZE;
         wr64(e, map[i].base);
-        wr64(e + 8, map[i].end - map[i].base);
+        wr64(e + 8, map[i].length);
         wr32(e + 16, map[i].type);
     }
     bp[BP_E820_ENTRIES] = (uint8_t)n;
-    return n;
 }
 
 /* Place the initrd as high as both RAM and the kernel allow, page aligned, above the
@@ -233,8 +224,9 @@ static bool load_initrd(const char *path, const KernelLayout *k, uint8_t *bp)
 }
 
 /* The zero page: the file's setup header plus what the loader knows. */
-static void build_boot_params(uint8_t *bp, const uint8_t *file, const KernelLayout *k, uint64_t ram)
+static void build_boot_params(uint8_t *bp, const uint8_t *file, const KernelLayout *k, const Machine *m)
 {
+    const uint64_t ram = m->cfg.ram_size;
     memset(bp, 0, BP_SIZE);
     memcpy(bp + HDR_START, file + HDR_START, k->header_end - HDR_START);
     bp[HDR_TYPE_OF_LOADER] = LOADER_TYPE_UNKNOWN;
@@ -252,7 +244,7 @@ static void build_boot_params(uint8_t *bp, const uint8_t *file, const KernelLayo
     wr32(bp + BP_ALT_MEM_K, (uint32_t)(ext_kib > UINT32_MAX ? UINT32_MAX : ext_kib));
     wr64(bp + BP_ACPI_RSDP_ADDR, 0);    /* no ACPI tables yet: the kernel then scans for one */
     bp[BP_SENTINEL] = 0;
-    fill_e820(bp, ram);
+    fill_e820(bp, m);
 }
 
 /* Identity map of the first 4 GiB with 2 MiB pages: covers the kernel, boot_params, the
@@ -343,7 +335,7 @@ bool linux_load(Machine *m)
     }
 
     uint8_t *bp = phys_ram_ptr(BOOT_PARAMS_ADDR, BP_SIZE);
-    build_boot_params(bp, file, &k, ram);
+    build_boot_params(bp, file, &k, m);
     memcpy(phys_ram_ptr(CMDLINE_ADDR, cmdline_len + 1), append, cmdline_len + 1);
     memcpy(phys_ram_ptr(k.load_addr, k.pm_size), file + k.setup_size, k.pm_size);
     /* init_size covers the decompressor's bss and its work area: start it zeroed */

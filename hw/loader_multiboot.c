@@ -37,8 +37,7 @@
 #define LOW_AREA_END    0x9fc00u        /* start of the EBDA */
 #define ONE_MIB         0x100000ull
 
-#define MMAP_AVAILABLE  1
-#define MMAP_RESERVED   2
+#define MMAP_ENTRY_SIZE 24              /* the size field, then the 20 bytes it counts */
 
 #define ELF_HDR_SIZE    52
 #define ELF_PHDR_SIZE   32
@@ -268,8 +267,9 @@ static char *kernel_cmdline(const MachineConfig *cfg)
 }
 
 /* Write the information structure and what it points to; returns its address or 0. */
-static uint32_t build_info(BootArea *a, const MachineConfig *cfg, const Module *mods, int nmods)
+static uint32_t build_info(BootArea *a, const Machine *machine, const Module *mods, int nmods)
 {
+    const MachineConfig *cfg = &machine->cfg;
     uint64_t info = area_alloc(a, MBI_SIZE, 8);
     if (!info) return 0;
     uint8_t mbi[MBI_SIZE] = { 0 };
@@ -304,23 +304,18 @@ static uint32_t build_info(BootArea *a, const MachineConfig *cfg, const Module *
         wr32(mbi + 24, (uint32_t)list);
     }
 
-    const struct { uint64_t base, len; uint32_t type; } map[] = {
-        { 0, LOW_AREA_END, MMAP_AVAILABLE },
-        { LOW_AREA_END, 0xa0000 - LOW_AREA_END, MMAP_RESERVED },
-        { 0xf0000, 0x10000, MMAP_RESERVED },
-        { ONE_MIB, ram - ONE_MIB, MMAP_AVAILABLE },
-    };
-    const uint64_t n_map = sizeof(map) / sizeof(map[0]);
-    uint64_t mmap_pa = area_alloc(a, n_map * 24, 4);
+    MemMapEntry map[MEMMAP_MAX_ENTRIES];
+    const uint64_t n_map = (uint64_t)board_memory_map(machine, map, MEMMAP_MAX_ENTRIES);
+    uint64_t mmap_pa = area_alloc(a, n_map * MMAP_ENTRY_SIZE, 4);
     if (!mmap_pa) return 0;
     for (uint64_t i = 0; i < n_map; i++) {
-        uint8_t *e = phys_ram_ptr(mmap_pa + i * 24, 24);
-        wr32(e, 20);                /* size of the entry after this field */
+        uint8_t *e = phys_ram_ptr(mmap_pa + i * MMAP_ENTRY_SIZE, MMAP_ENTRY_SIZE);
+        wr32(e, MMAP_ENTRY_SIZE - 4);       /* size of the entry after this field */
         wr64(e + 4, map[i].base);
-        wr64(e + 12, map[i].len);
+        wr64(e + 12, map[i].length);
         wr32(e + 20, map[i].type);
     }
-    wr32(mbi + 44, (uint32_t)(n_map * 24));
+    wr32(mbi + 44, (uint32_t)(n_map * MMAP_ENTRY_SIZE));
     wr32(mbi + 48, (uint32_t)mmap_pa);
 
     wr32(mbi + 0, flags);
@@ -370,7 +365,7 @@ bool multiboot_load(Machine *m)
     if (img.low < LOW_AREA_END && img.high > LOW_AREA_BASE) {
         area = (BootArea){ align_up(next, PAGE_SIZE), phys_ram_size() };
     }
-    uint32_t info = build_info(&area, cfg, mods, nmods);
+    uint32_t info = build_info(&area, m, mods, nmods);
     if (!info) {
         fprintf(stderr, "ferry: no room in RAM for the Multiboot information (try a larger -m)\n");
         goto out;

@@ -27,6 +27,13 @@
 /* How long a halted CPU sleeps before devices are looked at again. */
 #define HALT_WAIT_MS 100
 
+/* The holes a PC BIOS leaves in low memory: its extended data area (1 KiB below 640 KiB)
+ * and its own 64 KiB below 1 MiB. */
+#define EBDA_START 0x9fc00ull
+#define VGA_START 0xa0000ull
+#define BIOS_AREA_START 0xf0000ull
+#define ONE_MIB 0x100000ull
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_stop_signal(int sig)
@@ -80,6 +87,20 @@ static bool machine_boot(Machine *m)
         return linux_is_bzimage(m->cfg.kernel) ? linux_load(m) : multiboot_load(m);
     }
     return true;
+}
+
+int board_memory_map(const Machine *m, MemMapEntry *out, int max)
+{
+    /* RAM is at least 1 MiB (phys_init refuses less), so the last length cannot wrap */
+    const MemMapEntry map[MEMMAP_MAX_ENTRIES] = {
+        { 0, EBDA_START, MEMMAP_USABLE },
+        { EBDA_START, VGA_START - EBDA_START, MEMMAP_RESERVED },
+        { BIOS_AREA_START, ONE_MIB - BIOS_AREA_START, MEMMAP_RESERVED },
+        { ONE_MIB, m->cfg.ram_size - ONE_MIB, MEMMAP_USABLE },
+    };
+    int n = max < MEMMAP_MAX_ENTRIES ? max : MEMMAP_MAX_ENTRIES;
+    for (int i = 0; i < n; i++) out[i] = map[i];
+    return n < 0 ? 0 : n;
 }
 
 static bool create_devices(Machine *m)
