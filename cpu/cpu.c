@@ -209,14 +209,14 @@ void cpu_set_tsc(CPUState *env, uint64_t value)
 
 /* ---------------------------------------------------------------- descriptors */
 
-Descriptor cpu_read_descriptor(CPUState *env, uint16_t sel, int vector, uint32_t ext)
+bool cpu_peek_descriptor(CPUState *env, uint16_t sel, Descriptor *d)
 {
     uint64_t base;
     uint32_t limit;
     if (sel & SEL_TI) {
         /* an LDT that was never loaded (or loaded with a null selector) has no entries */
         if (!(env->ldt.flags & DESC_P_MASK)) {
-            cpu_raise_exception(env, vector, (sel & ~3u) | ext);
+            return false;
         }
         base = env->ldt.base;
         limit = env->ldt.limit;
@@ -226,11 +226,19 @@ Descriptor cpu_read_descriptor(CPUState *env, uint16_t sel, int vector, uint32_t
     }
     uint32_t offset = sel & ~7u;
     if (offset + 7 > limit) {
+        return false;
+    }
+    d->lo = (uint32_t)mmu_ld(env, base + offset, 4, MMU_KERNEL_IDX);
+    d->hi = (uint32_t)mmu_ld(env, base + offset + 4, 4, MMU_KERNEL_IDX);
+    return true;
+}
+
+Descriptor cpu_read_descriptor(CPUState *env, uint16_t sel, int vector, uint32_t ext)
+{
+    Descriptor d;
+    if (!cpu_peek_descriptor(env, sel, &d)) {
         cpu_raise_exception(env, vector, (sel & ~3u) | ext);
     }
-    Descriptor d;
-    d.lo = (uint32_t)mmu_ld(env, base + offset, 4, MMU_KERNEL_IDX);
-    d.hi = (uint32_t)mmu_ld(env, base + offset + 4, 4, MMU_KERNEL_IDX);
     return d;
 }
 

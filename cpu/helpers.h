@@ -114,6 +114,9 @@ typedef struct Descriptor { uint32_t lo, hi; } Descriptor;
 static inline unsigned desc_dpl(Descriptor d) { return (d.hi >> DESC_DPL_SHIFT) & 3; }
 /* Read the GDT/LDT entry sel names; beyond the table limit raises vector with error code
  * (sel & ~3) | ext. */
+/* The descriptor sel names in the GDT/LDT: false if the table cannot hold it (no LDT, beyond
+ * the limit). cpu_read_descriptor raises vector with error code (sel & ~3) | ext instead. */
+bool cpu_peek_descriptor(CPUState *env, uint16_t sel, Descriptor *d);
 Descriptor cpu_read_descriptor(CPUState *env, uint16_t sel, int vector, uint32_t ext);
 void cpu_descriptor_set_accessed(CPUState *env, uint16_t sel, Descriptor *d);
 void cpu_seg_cache_fill(SegmentCache *sc, uint16_t sel, Descriptor d);

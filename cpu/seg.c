@@ -108,25 +108,7 @@ DEF_HELPER_INFO(ltr, 0);
  * report a bad selector through ZF); false when it is out of the table */
 static bool peek_descriptor(CPUState *env, uint16_t sel, Descriptor *d)
 {
-    uint64_t base;
-    uint32_t limit;
-    if (sel & SEL_TI) {
-        if (!(env->ldt.flags & DESC_P_MASK)) {
-            return false;
-        }
-        base = env->ldt.base;
-        limit = env->ldt.limit;
-    } else {
-        base = env->gdt.base;
-        limit = env->gdt.limit;
-    }
-    uint32_t offset = sel & ~7u;
-    if ((sel & ~3u) == 0 || offset + 7 > limit) {
-        return false;
-    }
-    d->lo = (uint32_t)mmu_ld(env, base + offset, 4, MMU_KERNEL_IDX);
-    d->hi = (uint32_t)mmu_ld(env, base + offset + 4, 4, MMU_KERNEL_IDX);
-    return true;
+    return (sel & ~3u) != 0 && cpu_peek_descriptor(env, sel, d);
 }
 
 static bool desc_check_passes(CPUState *env, unsigned kind, uint16_t sel, Descriptor d)
