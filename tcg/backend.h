@@ -48,6 +48,11 @@ typedef struct TCGBackend {
     /* Map a host code address inside tb back to the guest pc of its instruction, for
      * backends that do not store insn_pc at run time. NULL for interp. */
     bool (*host_pc_to_insn_pc)(const TranslationBlock *tb, uintptr_t host_pc, uint64_t *insn_pc);
+    /* tb was just invalidated and unlinked: once the current run returns, nothing runs or
+     * patches its code again, and no compile happens before that, so a backend may take
+     * its space back (the x86-64 JIT does when tb is the newest block, which is what a
+     * guest rewriting the code it just ran produces). NULL: nothing to reclaim. */
+    void (*release)(TranslationBlock *tb);
 } TCGBackend;
 
 extern const TCGBackend tcg_backend_interp;

@@ -63,6 +63,34 @@ typedef struct OptState {
     unsigned nb_env;
 } OptState;
 
+/* The passes' per-block arrays live in buffers kept from block to block and zeroed for
+ * each use: a heap round trip per array per block was a visible part of translating the
+ * tiny blocks that self-modifying guests regenerate constantly. */
+typedef struct Scratch {
+    void *p;
+    size_t cap;
+} Scratch;
+
+static void *scratch_zeroed(Scratch *s, size_t bytes)
+{
+    if (bytes == 0)
+        bytes = 1;
+    if (bytes > s->cap) {
+        size_t cap = s->cap ? s->cap : 256;
+        while (cap < bytes)
+            cap *= 2;
+        void *p = realloc(s->p, cap);
+        if (!p)
+            tcg_fatal("out of memory in the optimizer");
+        s->p = p;
+        s->cap = cap;
+    }
+    memset(s->p, 0, bytes);
+    return s->p;
+}
+
+static Scratch scratch_knowledge, scratch_dropped, scratch_may_stop, scratch_live;
+
 static unsigned memop_bytes(TCGArg mo)
 {
     return 1u << (mo & MO_SIZE);
@@ -457,28 +485,35 @@ static void dead_add(DeadBytes *d, uint64_t lo, uint64_t hi)
     }
 }
 
-/* Bytes [lo, hi) may be read: they are no longer dead. */
+/* Bytes [lo, hi) may be read: they are no longer dead. Filtered in place (this runs for
+ * every ld_env): a range straddling lo keeps its low piece where it was, and one
+ * straddling hi has its high piece appended after the scan, so nothing is read twice. */
 static void dead_remove(DeadBytes *d, uint64_t lo, uint64_t hi)
 {
-    DeadBytes out = { .n = 0 };
+    unsigned kept = 0;
+    uint64_t tail_lo = 0, tail_hi = 0;
     for (unsigned i = 0; i < d->n; i++) {
         uint64_t rlo = d->lo[i], rhi = d->hi[i];
         if (rhi <= lo || hi <= rlo) {
-            out.lo[out.n] = rlo;
-            out.hi[out.n++] = rhi;
+            d->lo[kept] = rlo;
+            d->hi[kept++] = rhi;
             continue;
         }
         /* at most one range straddles each end of [lo, hi), so the pieces fit */
         if (rlo < lo) {
-            out.lo[out.n] = rlo;
-            out.hi[out.n++] = lo;
+            d->lo[kept] = rlo;
+            d->hi[kept++] = lo;
         }
-        if (hi < rhi && out.n < MAX_DEAD_RANGES) {
-            out.lo[out.n] = hi;
-            out.hi[out.n++] = rhi;
+        if (hi < rhi) {
+            tail_lo = hi;
+            tail_hi = rhi;
         }
     }
-    *d = out;
+    if (tail_hi && kept < MAX_DEAD_RANGES) {
+        d->lo[kept] = tail_lo;
+        d->hi[kept++] = tail_hi;
+    }
+    d->n = kept;
 }
 
 /* May this op read env, or leave the block so that env is read after it? A guest fault
@@ -517,9 +552,7 @@ static void eliminate_dead_env_stores(OptState *s)
     TCGBlock *b = s->b;
     /* insn_start is an exit (stop request) only when something since the previous one may
      * have asked for a stop; the first insn_start of a block always tests. */
-    bool *may_stop = calloc(b->nb_ops, sizeof(*may_stop));
-    if (!may_stop)
-        tcg_fatal("out of memory in the optimizer");
+    bool *may_stop = scratch_zeroed(&scratch_may_stop, b->nb_ops * sizeof(*may_stop));
     bool pending = true;
     for (uint32_t n = 0; n < b->nb_ops; n++) {
         const TCGOp *op = &b->ops[n];
@@ -549,7 +582,6 @@ static void eliminate_dead_env_stores(OptState *s)
             dead.n = 0;
         }
     }
-    free(may_stop);
 }
 
 /* Backward liveness. Temps do not outlive the block, so nothing is live after an exit. A
@@ -559,10 +591,8 @@ static void eliminate_dead(OptState *s)
 {
     TCGBlock *b = s->b;
     uint32_t nt = b->nb_temps;
-    uint8_t *live = calloc(nt ? nt : 1, 2);
+    uint8_t *live = scratch_zeroed(&scratch_live, 2 * (size_t)nt);
     uint8_t *after_label = live + nt;
-    if (!live)
-        tcg_fatal("out of memory in the optimizer");
 
     bool seen_label = false;
     for (uint32_t n = 0; n < b->nb_ops; n++) {
@@ -611,18 +641,17 @@ static void eliminate_dead(OptState *s)
             if (op->args[i] != TCG_NOTEMP)
                 live[op->args[i]] = 1;
     }
-    free(live);
 }
 
 void tcg_optimize(TCGBlock *b)
 {
     if (!tcg_optimize_enabled || b->nb_ops == 0)
         return;
-    OptState s = { .b = b };
-    s.k = calloc(b->nb_temps ? b->nb_temps : 1, sizeof(*s.k));
-    s.dropped = calloc(b->nb_ops, sizeof(*s.dropped));
-    if (!s.k || !s.dropped)
-        tcg_fatal("out of memory in the optimizer");
+    OptState s;
+    s.b = b;
+    s.nb_env = 0;
+    s.k = scratch_zeroed(&scratch_knowledge, b->nb_temps * sizeof(*s.k));
+    s.dropped = scratch_zeroed(&scratch_dropped, b->nb_ops * sizeof(*s.dropped));
     forget_all(&s);
 
     for (uint32_t n = 0; n < b->nb_ops; n++)
@@ -636,6 +665,4 @@ void tcg_optimize(TCGBlock *b)
         if (!s.dropped[n])
             b->ops[kept++] = b->ops[n];
     b->nb_ops = kept;
-    free(s.k);
-    free(s.dropped);
 }

@@ -311,6 +311,8 @@ static void tb_invalidate(TranslationBlock *tb)
 
     if (tcg_exec_state.in_block && tcg_exec_state.tb == tb)
         tcg_exec_state.stop_request = true;
+    if (backend->release)
+        backend->release(tb);
     stats.tb_invalidated++;
 }
 
