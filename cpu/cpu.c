@@ -13,6 +13,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/helpers.h"
+#include "hw/hw.h"          /* the virtual clock: the TSC under -icount */
 
 CPUState *first_cpu;
 
@@ -187,6 +188,7 @@ void cpu_reset_interrupt(CPUState *env, uint32_t mask)
 
 static uint64_t host_tsc(void)
 {
+    if (clock_icount_enabled()) return clock_now_ns();  /* 1 GHz of virtual time */
 #if defined(__x86_64__) || defined(__i386__)
     return __rdtsc();
 #else

@@ -168,6 +168,7 @@ typedef struct CPUState {
     uint16_t fpuc, fpus, fptag;
     uint32_t mxcsr;
     uint64_t xmm[16][2];
+    uint64_t xcr0;      /* XCR0 as XSETBV wrote it; bit 0 (x87) reads as 1 even before */
 
     /* time */
     uint64_t tsc_offset;            /* guest TSC = host TSC + tsc_offset */
@@ -177,6 +178,8 @@ typedef struct CPUState {
     bool halted;
     bool inhibit_irq;               /* interrupt shadow after STI / MOV SS / POP SS */
     uint64_t inhibit_irq_rip;       /* the shadow covers only the next instruction */
+    bool inhibit_debug;             /* the shadow is MOV SS / POP SS's: it holds off the
+                                       single-step #DB too (STI's does not) */
 
     /* ---- not state: caches and host-side bookkeeping (never in a snapshot) ---- */
     int32_t exit_req;               /* tested at every block entry */
@@ -197,6 +200,15 @@ typedef struct CPUState {
      * dbg_data_hits; the loop raises the #DB trap after it */
     bool dbg_insn_alone;
     uint32_t dbg_data_hits;
+    /* -icount (cpu/translate.c, hw/clock.c): guest instructions retired. Each block's
+     * prologue adds its whole instruction count at entry (remembering the count before in
+     * icount_block_start and itself in icount_tb) and leaves before its first instruction
+     * when that would pass icount_limit, the count at which the next timer is due; a block
+     * left early (fault, trap, HLT, stop) sets icount back to what really retired. */
+    uint64_t icount;
+    uint64_t icount_limit;
+    uint64_t icount_block_start;
+    const void *icount_tb;
 } CPUState;
 
 /* ---------------------------------------------------------------- debugger and trace hooks
@@ -250,6 +262,9 @@ void cpu_reset_interrupt(CPUState *env, uint32_t mask);
  * rip (precise), then leaves through jmp_env. error_code is pushed for the vectors that
  * have one. */
 _Noreturn void cpu_raise_exception(CPUState *env, int vector, uint32_t error_code);
+/* A non-canonical linear address (the mmu's check): #SS(0) for a stack reference, #GP(0)
+ * otherwise (excp.c finds out which from the faulting instruction) */
+_Noreturn void cpu_raise_noncanonical(CPUState *env, uint64_t la);
 /* Leave translated code with exception_index already set (HLT, exit requests). */
 _Noreturn void cpu_loop_exit(CPUState *env);
 
@@ -270,6 +285,14 @@ void cpu_load_seg_prot(CPUState *env, int seg, uint16_t selector);
 
 /* Host TSC read, and the guest's view of it */
 uint64_t cpu_get_tsc(CPUState *env);
+
+/* A canonical linear address of long mode: bits 63..47 all equal, or 63..56 with 5-level
+ * paging (CR4.LA57, bit 12) */
+static inline bool cpu_is_canonical(const CPUState *env, uint64_t a)
+{
+    unsigned shift = (env->cr[4] & (1ull << 12)) ? 7 : 16;
+    return (uint64_t)(((int64_t)a << shift) >> shift) == a;
+}
 
 /* The mmu index for an explicit access at the current privilege */
 static inline int cpu_mmu_index(const CPUState *env)
@@ -294,6 +317,15 @@ void cpu_dr_watch_access(CPUState *env, uint64_t la, unsigned size, bool write);
 
 /* Register the x86 front end with tcg and pick the backend; call once before cpu_exec. */
 bool cpu_tcg_init(const char *accel);   /* "interp" or "jit"; NULL = default */
+
+/* -icount: instructions retired now, exact also in the middle of a block (for device reads
+ * of the clock and RDTSC); and the correction when a block ends early, resume_pc being the
+ * first instruction that did not retire. */
+uint64_t cpu_icount_now(CPUState *env);
+void cpu_icount_sync(CPUState *env, uint64_t resume_pc);
+/* The clock's next deadline as an instruction count (UINT64_MAX: none). A limit inside the
+ * running block stops it after the current instruction, so the CPU leaves exactly there. */
+void cpu_icount_set_limit(CPUState *env, uint64_t limit);
 
 /* The single CPU of this process (helpers reach devices through its machine). */
 extern CPUState *first_cpu;

@@ -6,10 +6,10 @@
  * Choices:
  *  - vendor "FerryX86Emu!": honest; Linux and the firmware treat an unknown vendor with
  *    their generic paths instead of applying Intel/AMD model quirks to us.
- *  - FPU (cpu/helpers_x87.c: the x87 on softfloat's 80-bit core; the transcendental
- *    instructions, FPREM/FPREM1, FXTRACT, FSCALE and FBLD/FBSTP still raise #UD — an x86-64
- *    kernel requires the bit, and no program we boot uses those yet), FXSR, SSE and SSE2
- *    (cpu/helpers_sse.c).
+ *  - FPU (cpu/helpers_x87.c: the x87 on softfloat's 80-bit core, the transcendentals,
+ *    FPREM, FSCALE, FXTRACT and BCD in cpu/fptrans.c), FXSR, SSE and SSE2
+ *    (cpu/helpers_sse.c); XSAVE for the x87 and SSE components with XSAVEOPT, XSAVEC and
+ *    XGETBV ECX = 1 (cpu/helpers_xsave.c), OSXSAVE mirroring CR4.
  *  - APIC (hw/lapic.c, xAPIC only: x2APIC is not offered) with the TSC-deadline timer; an
  *    invariant TSC (it is the host's) whose frequency leaves 0x15/0x16 give: 0x15 names a
  *    1 GHz crystal (the local APIC timer's clock) and the ratio TSC kHz / 1,000,000.
@@ -17,8 +17,16 @@
  *    entries are flushed with the rest on CR3 writes (a TLB may drop any entry at any time).
  *  - SEP (SYSENTER/SYSEXIT) and SYSCALL (SYSCALL/SYSRET, 64-bit code) are in cpu/seg.c.
  *  - SMEP, SMAP (with STAC/CLAC): mmu/walk.c checks them, EFLAGS.AC selects a TLB plane.
- *  - not advertised: VME, DE (CR4.DE works, I/O breakpoints do not), PCID, INVPCID, UMIP,
- *    FSGSBASE, LA57, PAT.
+ *  - DE (CR4.DE: DR4/DR5 #UD, I/O breakpoints), UMIP, FSGSBASE, RDPID, RDTSCP (cpu/seg.c,
+ *    xlat_sys.c); PCID and INVPCID: the TLB holds one PCID's translations and drops the
+ *    non-global ones on every PCID change, which is exact (cpu/helpers_ctrl.c); 1 GiB pages
+ *    and PAT (the MSR and the page-table bits; memory types do not change what an emulator
+ *    does).
+ *  - not advertised: LA57 — five-level paging works (mmu/walk.c, CR4.LA57 is accepted,
+ *    tests/system/la57.asm), but Debian's kernel in 5-level mode fails its IO-APIC timer
+ *    check (too few PIT ticks during its delay), which 4-level boots pass only narrowly:
+ *    to be understood before the bit goes in. VME (V86 interrupt redirection is not
+ *    implemented), MTRR, MCE/MCA, x2APIC, RDRAND/RDSEED.
  *  - leaves above the maximum read as zeros (AMD's behaviour, simpler than Intel's echo of
  *    the highest basic leaf).
  */
@@ -51,14 +59,31 @@ enum { R_A, R_B, R_C, R_D };
 #define F1_EDX_SSE    (1u << 25)
 #define F1_EDX_SSE2   (1u << 26)
 #define F1_ECX_CX16   (1u << 13)
+#define F1_EDX_MMX    (1u << 23)   /* MMX, and the SIMD extensions (cpu/helpers_mmx.c, */
+#define F1_ECX_SSE3   (1u << 0)    /* helpers_sse4.c, helpers_sse42.c; SSE3's FISTTP is */
+#define F1_ECX_PCLMULQDQ (1u << 1) /* in helpers_x87.c) */
+#define F1_ECX_SSSE3  (1u << 9)
+#define F1_ECX_SSE41  (1u << 19)
+#define F1_ECX_SSE42  (1u << 20)
 #define F1_ECX_POPCNT (1u << 23)
 #define F1_ECX_TSC_DEADLINE (1u << 24)
+#define F1_ECX_XSAVE   (1u << 26)   /* cpu/helpers_xsave.c: x87 and SSE components */
+#define F1_ECX_OSXSAVE (1u << 27)   /* mirrors CR4.OSXSAVE */
 /* leaf 0x80000007 */
 #define FX7_EDX_INVARIANT_TSC (1u << 8)
 /* leaf 0x80000001 */
 /* leaf 7 subleaf 0 */
 #define F7_EBX_SMEP   (1u << 7)
 #define F7_EBX_SMAP   (1u << 20)
+#define F7_EBX_FSGSBASE (1u << 0)
+#define F7_EBX_INVPCID  (1u << 10)
+#define F7_ECX_UMIP     (1u << 2)
+#define F7_ECX_RDPID    (1u << 22)
+#define F1_EDX_DE       (1u << 2)
+#define F1_EDX_PAT      (1u << 16)
+#define F1_ECX_PCID     (1u << 17)
+#define FX_EDX_PAGE1GB  (1u << 26)
+#define FX_EDX_RDTSCP   (1u << 27)
 #define FX_ECX_LAHF_LM (1u << 0)
 #define FX_ECX_ABM     (1u << 5)    /* LZCNT */
 #define FX_EDX_SYSCALL (1u << 11)
@@ -82,13 +107,18 @@ typedef struct CpuidLeaf {
 static const CpuidLeaf cpuid_leaves[] = {
     { 0x00000000, { MAX_BASIC_LEAF, 0, 0, 0 } },
     { 0x00000001, { CPUID_SIGNATURE, 0,
-                    F1_ECX_CX16 | F1_ECX_POPCNT | F1_ECX_TSC_DEADLINE,
+                    F1_ECX_CX16 | F1_ECX_PCID | F1_ECX_POPCNT | F1_ECX_TSC_DEADLINE |
+                    F1_ECX_PCLMULQDQ |
+                    F1_ECX_XSAVE |
+                    F1_ECX_SSE3 | F1_ECX_SSSE3 | F1_ECX_SSE41 | F1_ECX_SSE42,
                     F1_EDX_FPU | F1_EDX_PSE | F1_EDX_TSC | F1_EDX_MSR | F1_EDX_PAE | F1_EDX_CX8 |
-                    F1_EDX_APIC | F1_EDX_SEP | F1_EDX_PGE | F1_EDX_CMOV |
-                    F1_EDX_FXSR | F1_EDX_SSE | F1_EDX_SSE2 } },
-    { 0x00000007, { 0, F7_EBX_SMEP | F7_EBX_SMAP, 0, 0 } },    /* subleaf 0 */
+                    F1_EDX_APIC | F1_EDX_SEP | F1_EDX_PGE | F1_EDX_CMOV | F1_EDX_DE | F1_EDX_PAT |
+                    F1_EDX_FXSR | F1_EDX_SSE | F1_EDX_SSE2 | F1_EDX_MMX } },
+    { 0x00000007, { 0, F7_EBX_FSGSBASE | F7_EBX_SMEP | F7_EBX_INVPCID | F7_EBX_SMAP,
+                    F7_ECX_UMIP | F7_ECX_RDPID, 0 } },    /* subleaf 0 */
     { 0x80000000, { MAX_EXT_LEAF, 0, 0, 0 } },
-    { 0x80000001, { 0, 0, FX_ECX_LAHF_LM | FX_ECX_ABM, FX_EDX_SYSCALL | FX_EDX_NX | FX_EDX_LM } },
+    { 0x80000001, { 0, 0, FX_ECX_LAHF_LM | FX_ECX_ABM, FX_EDX_SYSCALL | FX_EDX_NX | FX_EDX_LM |
+                                                            FX_EDX_PAGE1GB | FX_EDX_RDTSCP } },
     { 0x80000007, { 0, 0, 0, FX7_EDX_INVARIANT_TSC } },
     { 0x80000008, { (LINEAR_ADDR_BITS << 8) | PHYS_ADDR_BITS, 0, 0, 0 } },
 };
@@ -122,6 +152,14 @@ void cpu_cpuid(CPUState *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
         out[R_B] = le32(cpuid_vendor);
         out[R_D] = le32(cpuid_vendor + 4);
         out[R_C] = le32(cpuid_vendor + 8);
+    } else if (leaf == 1 && (env->cr[4] & CR4_OSXSAVE)) {
+        out[R_C] |= F1_ECX_OSXSAVE;
+    } else if (leaf == 0xd && subleaf <= 1) {
+        /* XSAVE: components x87 and SSE, 576 bytes (legacy region + header) in both
+         * layouts; subleaf 1: XSAVEOPT, XSAVEC, XGETBV with ECX = 1 (no XSAVES) */
+        out[R_A] = subleaf == 0 ? 3 : 7;
+        out[R_B] = 576;
+        out[R_C] = subleaf == 0 ? 576 : 0;
     } else if (leaf == 0x15) {
         /* TSC Hz = crystal (ECX) * EBX / EAX, exact to the kHz */
         out[R_A] = 1000000;

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 
 #include "cpu/cpu.h"
+#include "cpu/decode.h"
 #include "cpu/helpers.h"
 
 bool cpu_running_code;
@@ -32,6 +33,7 @@ static void restore_insn_rip(CPUState *env)
 
 _Noreturn void cpu_loop_exit(CPUState *env)
 {
+    cpu_icount_sync(env, env->rip);     /* -icount: the block may end before its last insn */
     longjmp(env->jmp_env, 1);
 }
 
@@ -66,6 +68,72 @@ _Noreturn void cpu_raise_trap(CPUState *env, int vector, uint64_t next_rip)
     cpu_loop_exit(env);
 }
 
+/* Mnemonics that reach the stack implicitly (through rSP, SS-relative) */
+static bool implicit_stack_user(X86Mnem m)
+{
+    static const X86Mnem users[] = {
+        MN_push, MN_pop, MN_pushf, MN_popf, MN_enter, MN_leave, MN_call, MN_callf, MN_ret,
+        MN_retf, MN_iret,
+    };
+    for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
+        if (users[i] == m) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether the access to la that the current instruction of translated code attempted is a
+ * stack reference. The mmu does not know the segment, the instruction does: it is decoded
+ * again (its bytes through the side-effect-free walk). An access at the memory operand's
+ * address belongs to that operand's segment (SS for rSP/rBP bases or an SS override);
+ * any other access of a push/pop/call/ret-class instruction is its implicit stack access. */
+static bool is_stack_reference(CPUState *env, uint64_t la)
+{
+    uint8_t code[15];
+    unsigned n = 0;
+    bool code64 = (env->hflags & HF_CS64) != 0;
+    uint64_t pc = code64 ? env->rip : (uint32_t)(env->seg[R_CS].base + env->rip);
+    for (; n < sizeof(code); n++) {
+        uint64_t pa;
+        if (!mmu_debug_translate(env, pc + n, &pa)) {
+            break;
+        }
+        phys_read(pa, &code[n], 1);
+    }
+    int bits = code64 ? 64 : (env->hflags & HF_CS32) ? 32 : 16;
+    X86Insn insn;
+    if (x86_decode(code, n, bits, env->rip, &insn) <= 0) {
+        return false;
+    }
+    if (insn.seg >= 0) {
+        uint64_t ea = (uint64_t)insn.disp;
+        if (insn.ea_base >= 0) {
+            ea += env->regs[insn.ea_base];
+        }
+        if (insn.ea_index >= 0) {
+            ea += env->regs[insn.ea_index] << insn.ea_scale;
+        }
+        if (insn.addrsize == 4) {
+            ea = (uint32_t)ea;
+        }
+        if (insn.seg == R_FS || insn.seg == R_GS) {
+            ea += env->seg[insn.seg].base;
+        }
+        if (la - ea < PAGE_SIZE) {
+            return insn.seg == R_SS;
+        }
+    }
+    return implicit_stack_user((X86Mnem)insn.mnem);
+}
+
+_Noreturn void cpu_raise_noncanonical(CPUState *env, uint64_t la)
+{
+    restore_insn_rip(env);
+    bool stack = cpu_running_code && is_stack_reference(env, la);
+    cpu_raise_exception(env, stack ? EXCP_SS : EXCP_GP, 0);
+}
+
 /* A data breakpoint matched an access that is about to be made. From translated code the
  * instruction is abandoned like a fault (nothing of it is done yet as far as the
  * architecture can tell) and re-run alone; in that one-instruction run the hit is only
@@ -74,6 +142,24 @@ _Noreturn void cpu_raise_trap(CPUState *env, int vector, uint64_t next_rip)
 void cpu_dr_watch_access(CPUState *env, uint64_t la, unsigned size, bool write)
 {
     uint32_t hits = cpu_dr_data_match(env, la, size, write);
+    if (!hits || !cpu_running_code) {
+        return;
+    }
+    if (env->dbg_insn_alone) {
+        env->dbg_data_hits |= hits;
+        return;
+    }
+    restore_insn_rip(env);
+    env->dbg_insn_alone = true;
+    env->exception_index = EXCP_RETRY_INSN;
+    cpu_loop_exit(env);
+}
+
+/* An I/O breakpoint (CR4.DE, DR7 R/W = 10) is a trap like a data breakpoint: the IN/OUT
+ * (or INS/OUTS) re-runs alone before its access is made, and #DB follows it */
+void cpu_dr_io_access(CPUState *env, uint16_t port, unsigned size)
+{
+    uint32_t hits = cpu_dr_io_match(env, port, size);
     if (!hits || !cpu_running_code) {
         return;
     }
@@ -243,6 +329,15 @@ SegmentCache cpu_tss_inner_stack(CPUState *env, unsigned cpl, uint32_t ext, uint
     return cpu_fetch_ss(env, ss_sel, cpl, false, EXCP_TS, ext);
 }
 
+uint64_t cpu_tss_rsp64(CPUState *env, unsigned cpl, uint32_t ext)
+{
+    uint64_t rsp = tss_read(env, ext, 4 + cpl * 8, 8);
+    if (!cpu_is_canonical(env, rsp)) {
+        cpu_raise_exception(env, EXCP_SS, ext);
+    }
+    return rsp;
+}
+
 static int stack_mmu_idx(unsigned cpl)
 {
     return cpl == 3 ? MMU_USER_IDX : MMU_KERNEL_IDX;
@@ -338,11 +433,6 @@ static void deliver_protected(CPUState *env, const Event *ev)
     enter_handler(env, &g, code, new_cpl, &st);
 }
 
-static bool is_canonical(uint64_t a)
-{
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
-}
-
 static void deliver_long(CPUState *env, const Event *ev)
 {
     Gate g = read_gate(env, ev, true);
@@ -352,16 +442,16 @@ static void deliver_long(CPUState *env, const Event *ev)
     unsigned new_cpl = conforming ? cpl : desc_dpl(code);
     bool switch_stack = new_cpl < cpl;
 
-    if (!is_canonical(g.offset)) {
+    if (!cpu_is_canonical(env, g.offset)) {
         cpu_raise_exception(env, EXCP_GP, ev->ext);
     }
     uint64_t rsp = env->regs[R_ESP];
     if (g.ist) {
         rsp = tss_read(env, ev->ext, 0x24 + (g.ist - 1) * 8, 8);    /* IST1..IST7 */
     } else if (switch_stack) {
-        rsp = tss_read(env, ev->ext, 4 + new_cpl * 8, 8);           /* RSP0..RSP2 */
+        rsp = cpu_tss_rsp64(env, new_cpl, ev->ext);                 /* RSP0..RSP2 */
     }
-    if (!is_canonical(rsp)) {
+    if (!cpu_is_canonical(env, rsp)) {
         cpu_raise_exception(env, EXCP_SS, ev->ext);
     }
     /* the 64-bit frame is always 16-byte aligned and always holds SS:RSP */

@@ -172,7 +172,10 @@ static void run_code(CPUState *env)
         env->dbg_data_hits = 0;
         set_pending(env, EXCP_DB, false, 0);
     }
-    if (tf && blocks_executed() != blocks) {
+    /* a MOV SS / POP SS that just ran holds the single-step trap until after the next
+     * instruction, which then reports it */
+    bool debug_shadow = env->inhibit_irq && env->inhibit_debug && env->rip == env->inhibit_irq_rip;
+    if (tf && blocks_executed() != blocks && !debug_shadow) {
         env->dr[6] |= DR6_BS;
         set_pending(env, EXCP_DB, false, 0);
     }

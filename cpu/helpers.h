@@ -64,6 +64,8 @@ DECL_HELPER(cmpxchg_pair);
 DECL_HELPER(cpuid);         /* (): EAX..EDX from cpu_cpuid(EAX, ECX) */
 DECL_HELPER(rdtsc);         /* (with_aux): EDX:EAX = TSC (and ECX = TSC_AUX); CR4.TSD check */
 DECL_HELPER(fwait);         /* (): #NM when CR0.MP and CR0.TS */
+DECL_HELPER(x87_wait);      /* (): FWAIT: that #NM, then a pending x87 exception (#MF or
+                               FERR#/IRQ 13 with CR0.NE = 0): cpu/helpers_x87.c */
 
 /* ---------------------------------------------------------------- cpu-system
  * (cpu.c, excp.c, exec.c, cpuid.c, xlat_ctrl.c, xlat_sys.c; helpers in helpers_ctrl.c) */
@@ -86,6 +88,11 @@ DECL_HELPER(fwait);         /* (): #NM when CR0.MP and CR0.TS */
 #define CR4_PGE        (1ull << 7)
 #define CR4_OSFXSR     (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_UMIP       (1ull << 11)
+#define CR4_LA57       (1ull << 12)
+#define CR4_FSGSBASE   (1ull << 16)
+#define CR4_OSXSAVE    (1ull << 18)   /* XSAVE family, XGETBV/XSETBV (cpu/helpers_xsave.c) */
+#define CR4_PCIDE      (1ull << 17)
 #define CR4_SMEP       (1ull << 20)
 #define CR4_SMAP       (1ull << 21)
 #define EFER_SCE (1ull << 0)
@@ -182,6 +189,8 @@ void cpu_do_interrupt(CPUState *env, int vector, IntrKind kind, bool has_error,
                       uint32_t error_code, uint64_t next_rip);
 /* The stack of ring cpl from the current TSS (SS checked for that ring, #TS otherwise) */
 SegmentCache cpu_tss_inner_stack(CPUState *env, unsigned cpl, uint32_t ext, uint64_t *sp);
+/* RSPn of the 64-bit TSS for ring cpl (#TS beyond its limit, #SS(ext) if not canonical) */
+uint64_t cpu_tss_rsp64(CPUState *env, unsigned cpl, uint32_t ext);
 /* Raise INT n / INT3 / INTO (pushes next_rip). */
 _Noreturn void cpu_raise_software_interrupt(CPUState *env, int vector, uint64_t next_rip);
 /* Raise a trap reported after its instruction (ICEBP's #DB): rip becomes next_rip. */
@@ -213,6 +222,7 @@ DECL_HELPER(hlt);           /* (next_rip): never returns */
 DECL_HELPER(cli);           /* (): IOPL check */
 DECL_HELPER(sti);           /* (next_rip): IOPL check, interrupt shadow */
 DECL_HELPER(invlpg);        /* (linear) */
+DECL_HELPER(invpcid);       /* (type, descriptor linear address) */
 DECL_HELPER(set_ac);        /* (ac): STAC (1) / CLAC (0) */
 DECL_HELPER(rdmsr);         /* (): EDX:EAX = MSR[ECX] */
 DECL_HELPER(wrmsr);         /* (): MSR[ECX] = EDX:EAX */
@@ -230,9 +240,17 @@ DECL_HELPER(sysret);        /* (opsize) */
 DECL_HELPER(sysenter);      /* () */
 DECL_HELPER(sysexit);       /* (opsize) */
 DECL_HELPER(swapgs);        /* () */
+DECL_HELPER(umip_check);    /* (): #GP(0) with CR4.UMIP (SGDT SIDT SLDT SMSW STR at CPL > 0) */
+/* (op, value) RDFSBASE (0) RDGSBASE (1) -> base, WRFSBASE (2) WRGSBASE (3) value:
+ * #UD without CR4.FSGSBASE, #GP(0) for a non-canonical base */
+DECL_HELPER(fsgsbase);
 /* IN/OUT/INS/OUTS: #GP(0) unless CPL <= IOPL (outside V86 mode) or the TSS I/O permission
  * bitmap clears every bit of [port, port + size) */
 void cpu_check_io_permission(CPUState *env, uint16_t port, unsigned size);
+/* I/O breakpoints (helpers_ctrl.c, excp.c): DR6.Bn bits of the enabled R/W = 10 breakpoints
+ * overlapping ports [port, port + size); the access hook re-runs the instruction alone */
+uint32_t cpu_dr_io_match(const CPUState *env, uint16_t port, unsigned size);
+void cpu_dr_io_access(CPUState *env, uint16_t port, unsigned size);
 
 /* Hardware task switches (task.c). JMP and IRET free the old task; CALL (and events
  * through a task gate) nest the new one under it (back link, NT). */

@@ -24,14 +24,20 @@ static uint64_t mask_of(unsigned size)
     return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
 }
 
-/* rDX:rAX as one unsigned value (AX alone for byte division) */
-static unsigned __int128 dividend_of(const CPUState *env, unsigned size)
+/* rDX:rAX as one unsigned value (AX alone for byte division), for 8- to 32-bit operands:
+ * it fits 64 bits, so these divisions need no 128-bit arithmetic (a library call) */
+static uint64_t narrow_dividend(const CPUState *env, unsigned size)
 {
     if (size == 1) {
         return env->regs[R_EAX] & 0xffff;
     }
     uint64_t m = mask_of(size);
-    return ((unsigned __int128)(env->regs[R_EDX] & m) << (size * 8)) | (env->regs[R_EAX] & m);
+    return ((env->regs[R_EDX] & m) << (size * 8)) | (env->regs[R_EAX] & m);
+}
+
+static unsigned __int128 wide_dividend(const CPUState *env)
+{
+    return ((unsigned __int128)env->regs[R_EDX] << 64) | env->regs[R_EAX];
 }
 
 /* Quotient to AL/AX/EAX/RAX and remainder to AH/DX/EDX/RDX with the register write rules
@@ -58,20 +64,59 @@ HELPER(div)
     if (divisor == 0) {
         cpu_raise_exception(env, EXCP_DE, 0);
     }
-    unsigned __int128 n = dividend_of(env, size);
-    unsigned __int128 q = n / divisor;
-    if (q > mask_of(size)) {
-        cpu_raise_exception(env, EXCP_DE, 0);
+    uint64_t q, r;
+    if (size < 8) {
+        uint64_t n = narrow_dividend(env, size);
+        q = n / divisor;
+        r = n % divisor;
+        if (q > mask_of(size)) {
+            cpu_raise_exception(env, EXCP_DE, 0);
+        }
+    } else {
+        /* the quotient reaches 2^64 exactly when RDX >= divisor */
+        if (env->regs[R_EDX] >= divisor) {
+            cpu_raise_exception(env, EXCP_DE, 0);
+        }
+        unsigned __int128 n = wide_dividend(env);
+        q = (uint64_t)(n / divisor);
+        r = (uint64_t)(n % divisor);
     }
-    store_div_result(env, size, (uint64_t)q, (uint64_t)(n % divisor));
+    store_div_result(env, size, q, r);
     return 0;
 }
 DEF_HELPER_INFO(div, 0);
 
-static __int128 sext128(unsigned __int128 v, unsigned bits)
+/* Signed division of a dividend of 16 to 64 bits (sign-extended): false when the quotient
+ * does not fit a signed operand of `bits` bits. n / -1 is negation, done unsigned: INT64_MIN
+ * / -1 does not exist in C (and its wrapped result, still INT64_MIN, fails the range check
+ * like the real quotient). */
+static bool idiv_narrow(int64_t n, int64_t divisor, unsigned bits, int64_t *q, int64_t *r)
 {
-    unsigned shift = 128 - bits;
-    return (__int128)(v << shift) >> shift;
+    if (divisor == -1) {
+        *q = (int64_t)(0 - (uint64_t)n);
+        *r = 0;
+    } else {
+        *q = n / divisor;
+        *r = n % divisor;
+    }
+    int64_t qmax = (int64_t)((1ull << (bits - 1)) - 1);
+    return *q <= qmax && *q >= -qmax - 1;
+}
+
+/* The same for RDX:RAX by a 64-bit divisor, in 128 bits */
+static bool idiv_wide(__int128 n, int64_t divisor, int64_t *q, int64_t *r)
+{
+    __int128 wq, wr;
+    if (divisor == -1) {
+        wq = (__int128)(0 - (unsigned __int128)n);
+        wr = 0;
+    } else {
+        wq = n / divisor;
+        wr = n % divisor;
+    }
+    *q = (int64_t)wq;
+    *r = (int64_t)wr;
+    return wq <= INT64_MAX && wq >= INT64_MIN;
 }
 
 HELPER(idiv)
@@ -83,19 +128,16 @@ HELPER(idiv)
     if (divisor == 0) {
         cpu_raise_exception(env, EXCP_DE, 0);
     }
-    __int128 n = sext128(dividend_of(env, size), size == 1 ? 16 : 2 * bits);
-    /* n / -1 is negation, done unsigned: -2^127 / -1 does not exist in C (and its
-     * wrapped result, still -2^127, fails the range check like the real quotient) */
-    __int128 q, r;
-    if (divisor == -1) {
-        q = (__int128)(0 - (unsigned __int128)n);
-        r = 0;
+    int64_t q, r;
+    bool fits;
+    if (size < 8) {
+        unsigned n_bits = size == 1 ? 16 : 2 * bits;
+        int64_t n = (int64_t)(narrow_dividend(env, size) << (64 - n_bits)) >> (64 - n_bits);
+        fits = idiv_narrow(n, divisor, bits, &q, &r);
     } else {
-        q = n / divisor;
-        r = n % divisor;
+        fits = idiv_wide((__int128)wide_dividend(env), divisor, &q, &r);
     }
-    __int128 qmax = ((__int128)1 << (bits - 1)) - 1;
-    if (q > qmax || q < -qmax - 1) {
+    if (!fits) {
         cpu_raise_exception(env, EXCP_DE, 0);
     }
     store_div_result(env, size, (uint64_t)q, (uint64_t)r);

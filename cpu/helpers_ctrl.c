@@ -7,7 +7,8 @@
  * a fault leaves the instruction's state intact (precise exceptions).
  * Far JMP/CALL go through 16- and 32-bit call gates (with the inner-ring stack switch and
  * parameter copy), task gates and TSS descriptors; IRET returns to V86 mode and, with NT,
- * to the previous task. Not implemented: 64-bit call gates (#GP on the gate).
+ * to the previous task. In long mode the only gate is the 16-byte 64-bit call gate (no
+ * parameter copy, 8-byte frame, a null SS for an inner ring).
  */
 #include <stddef.h>
 
@@ -30,11 +31,6 @@ static bool protected_mode(const CPUState *env)
 static unsigned iopl(const CPUState *env)
 {
     return (env->eflags & IOPL_MASK) >> 12;
-}
-
-static bool is_canonical(uint64_t a)
-{
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
 }
 
 /* ---------------------------------------------------------------- interrupts, BOUND */
@@ -117,23 +113,16 @@ static Descriptor far_code(CPUState *env, uint16_t sel)
 static void far_check_rip(CPUState *env, const SegmentCache *cs, uint64_t rip)
 {
     bool code64 = (env->hflags & HF_LMA) && (cs->flags & DESC_L_MASK);
-    if (code64 ? !is_canonical(rip) : rip > cs->limit) {
+    if (code64 ? !cpu_is_canonical(env, rip) : rip > cs->limit) {
         cpu_raise_exception(env, EXCP_GP, 0);
     }
 }
 
-/* A call gate: same privilege for JMP (or conforming code), inner privilege for CALL to
- * non-conforming code of a lower DPL. 64-bit call gates (long mode) are not implemented. */
-static FarTarget through_call_gate(CPUState *env, Descriptor gate, bool call)
+/* The code segment a call gate names: same privilege for JMP (or conforming code), inner
+ * privilege for CALL to non-conforming code of a lower DPL. A 64-bit gate needs 64-bit code. */
+static void gate_code_target(CPUState *env, uint16_t sel, bool call, bool gate64, FarTarget *t)
 {
     unsigned cpl = cur_cpl(env);
-    uint16_t sel = (uint16_t)(gate.lo >> 16);
-    bool gate32 = ((gate.hi >> DESC_TYPE_SHIFT) & 0xf) == SYS_CALL_GATE32;
-    FarTarget t = {
-        .rip = gate32 ? (gate.lo & 0xffff) | (gate.hi & 0xffff0000u) : gate.lo & 0xffff,
-        .size = gate32 ? 4 : 2,
-        .params = gate.hi & 0x1f,
-    };
     Descriptor d = far_code(env, sel);
     unsigned dpl = desc_dpl(d);
     bool conforming = (d.hi & DESC_C_MASK) != 0;
@@ -143,11 +132,43 @@ static FarTarget through_call_gate(CPUState *env, Descriptor gate, bool call)
     if (!(d.hi & DESC_P_MASK)) {
         cpu_raise_exception(env, EXCP_NP, sel & ~3u);
     }
-    t.inner = call && !conforming && dpl < cpl;
-    t.new_cpl = t.inner ? dpl : cpl;
-    cpu_seg_cache_fill(&t.cs, (uint16_t)((sel & ~3u) | t.new_cpl), d);
-    far_check_rip(env, &t.cs, t.rip);
+    if (gate64 && (!(d.hi & DESC_L_MASK) || (d.hi & DESC_B_MASK))) {
+        cpu_raise_exception(env, EXCP_GP, sel & ~3u);
+    }
+    t->inner = call && !conforming && dpl < cpl;
+    t->new_cpl = t->inner ? dpl : cpl;
+    cpu_seg_cache_fill(&t->cs, (uint16_t)((sel & ~3u) | t->new_cpl), d);
+    far_check_rip(env, &t->cs, t->rip);
     cpu_descriptor_set_accessed(env, sel, &d);
+}
+
+/* A 16- or 32-bit call gate (legacy protected mode) */
+static FarTarget through_call_gate(CPUState *env, Descriptor gate, bool call)
+{
+    bool gate32 = ((gate.hi >> DESC_TYPE_SHIFT) & 0xf) == SYS_CALL_GATE32;
+    FarTarget t = {
+        .rip = gate32 ? (gate.lo & 0xffff) | (gate.hi & 0xffff0000u) : gate.lo & 0xffff,
+        .size = gate32 ? 4 : 2,
+        .params = gate.hi & 0x1f,
+    };
+    gate_code_target(env, (uint16_t)(gate.lo >> 16), call, false, &t);
+    return t;
+}
+
+/* A 64-bit call gate (long mode, SDM 5.8.3.1): the descriptor's second 8 bytes hold offset
+ * bits 63..32 and a type field that must be 0; no parameters are copied */
+static FarTarget through_call_gate64(CPUState *env, uint16_t gate_sel, Descriptor gate, bool call)
+{
+    Descriptor upper;
+    if (!cpu_peek_descriptor(env, (uint16_t)(gate_sel + 8), &upper) ||
+        ((upper.hi >> DESC_TYPE_SHIFT) & 0x1f) != 0) {
+        cpu_raise_exception(env, EXCP_GP, gate_sel & ~3u);
+    }
+    FarTarget t = {
+        .rip = (gate.lo & 0xffff) | (gate.hi & 0xffff0000u) | (uint64_t)upper.lo << 32,
+        .size = 8,
+    };
+    gate_code_target(env, (uint16_t)(gate.lo >> 16), call, true, &t);
     return t;
 }
 
@@ -179,11 +200,12 @@ static bool far_target(CPUState *env, uint16_t sel, uint64_t offset, bool call, 
     }
     unsigned type = (d.hi >> DESC_TYPE_SHIFT) & 0xf;
     bool lma = (env->hflags & HF_LMA) != 0;
-    bool known = type == SYS_CALL_GATE32 || type == SYS_CALL_GATE16 || type == SYS_TASK_GATE ||
-                 type == SYS_TSS16 || type == SYS_TSS32;
-    /* a gate or TSS must be reachable from both the CPL and the selector's RPL; long mode
-     * has only 64-bit call gates, which are not implemented */
-    if (!known || lma || dpl < cpl || dpl < rpl) {
+    /* long mode has no tasks: type 12 is the 64-bit call gate there, the only one */
+    bool known = lma ? type == SYS_CALL_GATE32
+                     : type == SYS_CALL_GATE32 || type == SYS_CALL_GATE16 ||
+                       type == SYS_TASK_GATE || type == SYS_TSS16 || type == SYS_TSS32;
+    /* a gate or TSS must be reachable from both the CPL and the selector's RPL */
+    if (!known || dpl < cpl || dpl < rpl) {
         cpu_raise_exception(env, EXCP_GP, sel & ~3u);
     }
     if (!(d.hi & DESC_P_MASK)) {
@@ -200,7 +222,7 @@ static bool far_target(CPUState *env, uint16_t sel, uint64_t offset, bool call, 
         cpu_task_switch(env, sel, d, reason, next_rip, 0);
         return false;
     }
-    *t = through_call_gate(env, d, call);
+    *t = lma ? through_call_gate64(env, sel, d, call) : through_call_gate(env, d, call);
     return true;
 }
 static void set_cs_rip(CPUState *env, const SegmentCache *cs, uint64_t rip)
@@ -229,16 +251,25 @@ DEF_HELPER_INFO(jmp_far, 0);
 
 /* CALL through a gate to an inner ring: the stack of the new ring from the TSS receives
  * the caller's SS:rSP, the gate's parameter count of values copied from the caller's
- * stack, and the return address */
+ * stack, and the return address. A 64-bit gate takes RSPn of the 64-bit TSS and a null SS
+ * whose RPL is the new CPL. */
 static void call_inner(CPUState *env, const FarTarget *t, uint64_t next_rip)
 {
     uint64_t sp;
-    SegmentCache ss = cpu_tss_inner_stack(env, t->new_cpl, 0, &sp);
-    StackCursor st = {
-        .base = ss.base, .sp = sp,
-        .mask = (ss.flags & DESC_B_MASK) ? 0xffffffffull : 0xffffull,
-        .mmu_idx = t->new_cpl == 3 ? MMU_USER_IDX : MMU_KERNEL_IDX,
-    };
+    SegmentCache ss;
+    StackCursor st = { .mmu_idx = t->new_cpl == 3 ? MMU_USER_IDX : MMU_KERNEL_IDX };
+    if (t->size == 8) {
+        sp = cpu_tss_rsp64(env, t->new_cpl, 0);
+        ss = (SegmentCache){ .selector = (uint16_t)t->new_cpl,
+                             .flags = t->new_cpl << DESC_DPL_SHIFT };
+        st.mask = ~0ull;
+        st.wide = true;
+    } else {
+        ss = cpu_tss_inner_stack(env, t->new_cpl, 0, &sp);
+        st.base = ss.base;
+        st.mask = (ss.flags & DESC_B_MASK) ? 0xffffffffull : 0xffffull;
+    }
+    st.sp = sp;
     StackCursor old = stack_current(env);
     stack_push(env, &st, env->seg[R_SS].selector, t->size);
     stack_push(env, &st, env->regs[R_ESP], t->size);
@@ -278,6 +309,11 @@ HELPER(call_far)
         return 0;
     }
     StackCursor st = stack_current(env);
+    if (t.size == 8) {
+        /* a 64-bit gate lands in 64-bit code: its frame is pushed with the whole RSP */
+        st = (StackCursor){ .sp = env->regs[R_ESP], .mask = ~0ull, .wide = true,
+                            .mmu_idx = st.mmu_idx };
+    }
     stack_push(env, &st, env->seg[R_CS].selector, t.size);
     stack_push(env, &st, next_rip, t.size);
     stack_commit(env, &st);
@@ -485,7 +521,7 @@ static void iret_protected(CPUState *env, unsigned opsize, uint64_t next_rip)
     bool always_pop_ss = (env->hflags & HF_CS64) != 0;
     FarReturn r = far_return_target(env, &st, cs_sel, opsize, 0, always_pop_ss);
     bool code64 = (env->hflags & HF_LMA) && (r.cs.flags & DESC_L_MASK);
-    if (code64 ? !is_canonical(rip) : rip > r.cs.limit) {
+    if (code64 ? !cpu_is_canonical(env, rip) : rip > r.cs.limit) {
         cpu_raise_exception(env, EXCP_GP, 0);
     }
 
@@ -524,6 +560,7 @@ HELPER(load_seg)
         /* MOV SS: no interrupt until the next instruction (the rSP load) has run */
         env->inhibit_irq = true;
         env->inhibit_irq_rip = a3;
+        env->inhibit_debug = true;
     }
     return 0;
 }
@@ -533,13 +570,19 @@ DEF_HELPER_INFO(load_seg, 0);
 
 #define CR0_VALID (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
                    CR0_NW | CR0_CD | CR0_PG)
-/* CR4 bits a guest may set: TSD (RDTSC checks it), DE (DR4/DR5 #UD; I/O breakpoints are not
- * modelled, so CPUID does not advertise DE), OSFXSR/OSXMMEXCPT (the SSE issue keys on them),
- * SMEP/SMAP (mmu/walk.c), and the paging bits PSE/PAE/PGE, accepted ahead of their CPUID
- * bits so guests that enable paging without asking CPUID (the benchmark kernel) run */
+/* CR4 bits a guest may set: TSD (RDTSC checks it), DE (DR4/DR5 #UD, I/O breakpoints),
+ * UMIP (the descriptor-store instructions check it), LA57 (five-level paging, mmu/walk.c;
+ * accepted though CPUID does not offer it yet, cpuid.c says why),
+ * FSGSBASE (RDFSBASE family), PCIDE,
+ * OSFXSR/OSXMMEXCPT (the SSE issue keys on them), SMEP/SMAP (mmu/walk.c), and the paging
+ * bits PSE/PAE/PGE, accepted ahead of their CPUID bits so guests that enable paging without
+ * asking CPUID (the benchmark kernel) run */
 #define CR4_VALID (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE | CR4_OSFXSR | \
-                   CR4_OSXMMEXCPT | CR4_SMEP | CR4_SMAP)
+                   CR4_OSXMMEXCPT | CR4_UMIP | CR4_LA57 | CR4_FSGSBASE | CR4_PCIDE | CR4_SMEP | \
+                   CR4_SMAP | CR4_OSXSAVE)
 #define CR3_LONG_RESERVED (~0ull << 40)     /* above the advertised physical address size */
+#define CR3_NO_FLUSH (1ull << 63)           /* with CR4.PCIDE: keep the PCID's translations */
+#define CR3_PCID 0xfffull
 
 static void write_cr0(CPUState *env, uint64_t v)
 {
@@ -560,7 +603,7 @@ static void write_cr0(CPUState *env, uint64_t v)
         env->efer |= EFER_LMA;
     }
     if (!(v & CR0_PG) && (old & CR0_PG) && (env->efer & EFER_LMA)) {
-        if (env->hflags & HF_CS64) {
+        if ((env->hflags & HF_CS64) || (env->cr[4] & CR4_PCIDE)) {
             cpu_raise_exception(env, EXCP_GP, 0);
         }
         env->efer &= ~EFER_LMA;
@@ -574,15 +617,40 @@ static void write_cr0(CPUState *env, uint64_t v)
 
 static void write_cr4(CPUState *env, uint64_t v)
 {
-    if ((v & ~CR4_VALID) || ((env->efer & EFER_LMA) && !(v & CR4_PAE))) {
+    bool lma = (env->efer & EFER_LMA) != 0;
+    if ((v & ~CR4_VALID) || (lma && (!(v & CR4_PAE) || ((v ^ env->cr[4]) & CR4_LA57)))) {
         cpu_raise_exception(env, EXCP_GP, 0);
     }
     uint64_t old = env->cr[4];
+    /* PCIDs exist only in long mode, and CR3 must name PCID 0 when they are turned on */
+    if ((v & CR4_PCIDE) && !(old & CR4_PCIDE) && (!lma || (env->cr[3] & CR3_PCID))) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
     env->cr[4] = v;
-    if ((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_SMEP | CR4_SMAP)) {
+    if ((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_LA57 | CR4_PCIDE | CR4_SMEP | CR4_SMAP)) {
         tlb_flush(env);
     }
     cpu_update_hflags(env);
+}
+
+/* The TLB only ever holds translations of the current PCID (and global ones): every load
+ * of CR3 drops the non-global entries, except the no-flush form (bit 63, which is not
+ * stored) with CR4.PCIDE naming the PCID already in force, whose entries stay valid. */
+static void write_cr3(CPUState *env, uint64_t v)
+{
+    bool pcide = (env->cr[4] & CR4_PCIDE) != 0;
+    bool no_flush = pcide && (v & CR3_NO_FLUSH);
+    if (pcide) {
+        v &= ~CR3_NO_FLUSH;
+    }
+    if ((env->efer & EFER_LMA) && (v & CR3_LONG_RESERVED)) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    bool same_pcid = ((env->cr[3] ^ v) & CR3_PCID) == 0;
+    env->cr[3] = v;
+    if (!(no_flush && same_pcid)) {
+        tlb_flush_nonglobal(env);
+    }
 }
 
 HELPER(write_cr)
@@ -597,11 +665,7 @@ HELPER(write_cr)
         env->cr[2] = v;
         break;
     case 3:
-        if ((env->efer & EFER_LMA) && (v & CR3_LONG_RESERVED)) {
-            cpu_raise_exception(env, EXCP_GP, 0);
-        }
-        env->cr[3] = v;
-        tlb_flush_nonglobal(env);
+        write_cr3(env, v);
         break;
     case 4:
         write_cr4(env, v);
@@ -678,6 +742,23 @@ uint32_t cpu_dr_data_match(const CPUState *env, uint64_t la, uint64_t size, bool
     return hits;
 }
 
+uint32_t cpu_dr_io_match(const CPUState *env, uint16_t port, unsigned size)
+{
+    uint64_t dr7 = env->dr[7];
+    uint32_t hits = 0;
+    for (int n = 0; n < 4; n++) {
+        if (!dr7_enabled(dr7, n) || dr7_rw(dr7, n) != DR_RW_IO) {
+            continue;
+        }
+        uint64_t len = dr7_len(dr7, n);
+        uint64_t start = (uint16_t)env->dr[n] & ~(len - 1);
+        if (port < start + len && start < (uint64_t)port + size) {
+            hits |= 1u << n;
+        }
+    }
+    return hits;
+}
+
 /* MOV DR: #UD for DR8 and up, and for DR4/DR5 with CR4.DE (else they alias DR6/DR7); with
  * DR7.GD the access is a #DB fault instead (DR6.BD, GD cleared for the handler) */
 static unsigned dr_index(CPUState *env, uint64_t n)
@@ -705,7 +786,7 @@ HELPER(write_dr)
     ENV;
     unsigned n = dr_index(env, a0);
     uint64_t v = a1;
-    if (n >= 6 ? (v >> 32) != 0 : (env->hflags & HF_LMA) && !is_canonical(v)) {
+    if (n >= 6 ? (v >> 32) != 0 : (env->hflags & HF_LMA) && !cpu_is_canonical(env, v)) {
         cpu_raise_exception(env, EXCP_GP, 0);
     }
     if (n == 6) {
@@ -767,6 +848,7 @@ HELPER(sti)
         env->eflags |= IF_MASK;
         env->inhibit_irq = true;
         env->inhibit_irq_rip = a0;
+        env->inhibit_debug = false;
         cpu_irq_window_check(env);
     }
     return 0;
@@ -780,6 +862,40 @@ HELPER(invlpg)
     return 0;
 }
 DEF_HELPER_INFO(invlpg, TCG_CALL_NO_RAISE);
+
+/* INVPCID (type, descriptor linear address): CPL 0 is checked by the translator. The TLB
+ * holds one PCID's translations, so invalidating another PCID's finds nothing, and
+ * invalidating more than asked (a whole page, global entries) is always allowed. */
+enum { INVPCID_ADDRESS, INVPCID_SINGLE, INVPCID_ALL_GLOBAL, INVPCID_ALL };
+HELPER(invpcid)
+{
+    ENV;
+    uint64_t type = a0;
+    int idx = cpu_mmu_index(env);
+    uint64_t desc_pcid = mmu_ld(env, a1, 8, idx);
+    uint64_t la = mmu_ld(env, a1 + 8, 8, idx);
+    bool pcid_ok = (env->cr[4] & CR4_PCIDE) || (desc_pcid & CR3_PCID) == 0;
+    if (type > INVPCID_ALL || (desc_pcid >> 12) != 0 || (type <= INVPCID_SINGLE && !pcid_ok)) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    switch (type) {
+    case INVPCID_ADDRESS:
+        if (!cpu_is_canonical(env, la)) {
+            cpu_raise_exception(env, EXCP_GP, 0);
+        }
+        tlb_flush_page(env, la);
+        break;
+    case INVPCID_SINGLE:
+    case INVPCID_ALL:
+        tlb_flush_nonglobal(env);
+        break;
+    default:
+        tlb_flush(env);
+        break;
+    }
+    return 0;
+}
+DEF_HELPER_INFO(invpcid, 0);
 
 HELPER(set_ac)
 {
@@ -892,7 +1008,7 @@ HELPER(wrmsr)
     uint64_t v = ((env->regs[R_EDX] & 0xffffffffull) << 32) | (uint32_t)env->regs[R_EAX];
     bool ok;
     switch (m->kind) {
-    case MSR_CANONICAL: ok = is_canonical(v); break;
+    case MSR_CANONICAL: ok = cpu_is_canonical(env, v); break;
     case MSR_LOW32:     ok = (v >> 32) == 0; break;
     case MSR_PAT:       ok = pat_valid(v); break;
     case MSR_APIC_BASE: ok = (v & ~APIC_BASE_VALID) == 0; break;

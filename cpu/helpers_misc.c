@@ -8,6 +8,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/helpers.h"
+#include "hw/hw.h"
 
 static uint64_t size_mask(unsigned size)
 {
@@ -350,6 +351,7 @@ HELPER(pop_sreg)
         /* no interrupt between POP SS and the next instruction (which loads rSP) */
         env->inhibit_irq = true;
         env->inhibit_irq_rip = a2;
+        env->inhibit_debug = true;
     }
     return 0;
 }
@@ -471,6 +473,8 @@ HELPER(rdtsc)
     if (a0) {
         env->regs[R_ECX] = (uint32_t)env->tsc_aux;   /* RDTSCP */
     }
+    if (timers_due())
+        cpu_interrupt(env, CPU_INT_EXIT);
     return 0;
 }
 DEF_HELPER_INFO(rdtsc, 0);

@@ -1,6 +1,8 @@
 /*
- * cpu/helpers_sse.c — SSE and SSE2 on env->xmm: one table of the implemented encodings
- * (map, opcode, mandatory prefixes, memory operand size) and one helper that runs an entry.
+ * cpu/helpers_sse.c — MMX, SSE and SSE2 on env->xmm and the mm registers: one table of the
+ * implemented encodings (map, opcode, mandatory prefixes, memory operand size), the lookup
+ * over it and the tables of helpers_mmx.c, helpers_sse4.c and helpers_sse42.c, and the one
+ * helper that runs an entry.
  *
  * The helper does every access that can fault (alignment #GP, the memory load, a memory
  * store) and every floating-point exception check before it writes a register, so a fault
@@ -8,8 +10,8 @@
  * cpu/softfloat.c with MXCSR's controls; flags accumulate into MXCSR, and an unmasked one
  * raises #XM (#UD without CR4.OSXMMEXCPT) with the destination unchanged.
  *
- * Lanes are read through the Xmm union, so this file assumes a little-endian host (x86-64
- * and AArch64 as ferry builds them).
+ * MMX forms run the same operations on 8 bytes: an mm operand is loaded into the low half
+ * of an Xmm whose upper half is zero, and the destination's low half written back.
  */
 #include <string.h>
 
@@ -17,121 +19,49 @@
 #include "cpu/softfloat.h"
 #include "cpu/sse.h"
 
-/* mandatory prefix as an index (the descriptor's pfx field) */
-enum { PX_NONE, PX_66, PX_F3, PX_F2 };
-
-typedef union Xmm {
-    uint8_t b[16];
-    uint16_t w[8];
-    uint32_t d[4];
-    uint64_t q[2];
-} Xmm;
-
-typedef struct SseArgs {
-    CPUState *env;
-    Xmm *dst;           /* xmm[reg] */
-    Xmm src;            /* xmm[rm], the memory operand, or a general register */
-    unsigned reg, rm;
-    bool mem, rexw;
-    unsigned pfx;       /* PX_* */
-    uint8_t imm;
-    uint64_t la;
-    int mmu_idx;
-} SseArgs;
-
-typedef void (*SseFn)(SseArgs *a, unsigned param);
-
-/* memory operand sizes */
-enum {
-    M_NONE,     /* register-only form */
-    M_16A,      /* 16 bytes, 16-byte aligned */
-    M_16U,      /* 16 bytes, any alignment */
-    M_8, M_4, M_2,
-    M_FP,       /* by prefix: packed 16 aligned, ss 4, sd 8 */
-    M_FPCVT,    /* CVTPS2PD / CVTSS2SD / CVTPD2PS / CVTSD2SS: 8, 4, 16A, 8 */
-    M_GPR,      /* a general register or memory: 4, 8 with REX.W */
-};
-/* flags */
-enum {
-    S_STORE = 1,    /* writes its r/m operand: no source load, fn stores */
-    S_GPRSRC = 2,   /* register form reads the general register rm */
-    S_FLAGS = 4,    /* writes EFLAGS (env's lazy state becomes CC_OP_EFLAGS) */
-};
-
-typedef struct SseOp {
-    uint8_t map, opcode;
-    uint8_t pfx_mask;   /* bit n: prefix n allowed (1 none, 2 66, 4 F3, 8 F2) */
-    int8_t group_reg;   /* ModRM.reg for the 0F 71-73 groups, -1 otherwise */
-    uint8_t msize, flags;
-    SseFn fn;
-    uint16_t param;
-} SseOp;
-
-/* ---------------------------------------------------------------- lane access */
-
-static int64_t lane_get(const Xmm *x, unsigned size, unsigned i, bool is_signed)
-{
-    switch (size) {
-    case 1: return is_signed ? (int64_t)(int8_t)x->b[i] : (int64_t)x->b[i];
-    case 2: return is_signed ? (int64_t)(int16_t)x->w[i] : (int64_t)x->w[i];
-    case 4: return is_signed ? (int64_t)(int32_t)x->d[i] : (int64_t)x->d[i];
-    default: return (int64_t)x->q[i];
-    }
-}
-
-static void lane_set(Xmm *x, unsigned size, unsigned i, uint64_t v)
-{
-    switch (size) {
-    case 1: x->b[i] = (uint8_t)v; break;
-    case 2: x->w[i] = (uint16_t)v; break;
-    case 4: x->d[i] = (uint32_t)v; break;
-    default: x->q[i] = v; break;
-    }
-}
-
-static int64_t saturate(int64_t v, int64_t lo, int64_t hi)
-{
-    return v < lo ? lo : v > hi ? hi : v;
-}
-
 static void set_gpr32_or_64(CPUState *env, unsigned reg, uint64_t v, bool wide)
 {
     env->regs[reg & 15] = wide ? v : (uint32_t)v;
 }
 
+void sse_store_rm(SseArgs *a, uint64_t v, unsigned size, bool wide)
+{
+    if (a->mem)
+        mmu_st(a->env, a->la, v, size, a->mmu_idx);
+    else
+        set_gpr32_or_64(a->env, a->rm, v, wide);
+}
+
 /* ---------------------------------------------------------------- integer lanes */
 
-enum { L_ADD, L_SUB, L_ADDS, L_ADDUS, L_SUBS, L_SUBUS, L_CMPEQ, L_CMPGT, L_MINU, L_MAXU,
-       L_MINS, L_MAXS, L_AVG, L_MULLO, L_MULHI, L_MULHU };
-#define LANES(kind, size) ((kind) << 4 | (size))
-
-static void op_lanes(SseArgs *a, unsigned param)
+/* param = LANES(kind, lane size); width/size lanes (8 bytes for the MMX forms) */
+void sse_op_lanes(SseArgs *a, unsigned param)
 {
-    unsigned size = param & 15, kind = param >> 4, n = 16 / size;
+    unsigned size = param & 15, kind = param >> 4, n = a->width / size;
     int64_t smax = (int64_t)((1ull << (size * 8 - 1)) - 1), smin = -smax - 1;
     int64_t umax = size == 8 ? -1 : (int64_t)((1ull << (size * 8)) - 1);
-    Xmm r;
+    Xmm r = { 0 };
     for (unsigned i = 0; i < n; i++) {
         bool sgn = kind == L_ADDS || kind == L_SUBS || kind == L_CMPGT || kind == L_MINS ||
                    kind == L_MAXS || kind == L_MULHI;
-        int64_t x = lane_get(a->dst, size, i, sgn), y = lane_get(&a->src, size, i, sgn);
+        int64_t x = sse_lane_get(a->dst, size, i, sgn), y = sse_lane_get(&a->src, size, i, sgn);
         uint64_t v;
         switch (kind) {
         case L_ADD: v = (uint64_t)x + (uint64_t)y; break;
         case L_SUB: v = (uint64_t)x - (uint64_t)y; break;
-        case L_ADDS: v = (uint64_t)saturate(x + y, smin, smax); break;
-        case L_SUBS: v = (uint64_t)saturate(x - y, smin, smax); break;
-        case L_ADDUS: v = (uint64_t)saturate(x + y, 0, umax); break;
-        case L_SUBUS: v = (uint64_t)saturate(x - y, 0, umax); break;
+        case L_ADDS: v = (uint64_t)sse_saturate(x + y, smin, smax); break;
+        case L_SUBS: v = (uint64_t)sse_saturate(x - y, smin, smax); break;
+        case L_ADDUS: v = (uint64_t)sse_saturate(x + y, 0, umax); break;
+        case L_SUBUS: v = (uint64_t)sse_saturate(x - y, 0, umax); break;
         case L_CMPEQ: v = x == y ? ~0ull : 0; break;
         case L_CMPGT: v = x > y ? ~0ull : 0; break;
         case L_MINU: case L_MINS: v = (uint64_t)(x < y ? x : y); break;
         case L_MAXU: case L_MAXS: v = (uint64_t)(x > y ? x : y); break;
         case L_AVG: v = (uint64_t)(x + y + 1) >> 1; break;
-        case L_MULLO: v = (uint64_t)(x * y); break;
+        case L_MULLO: v = (uint64_t)x * (uint64_t)y; break;
         default: v = (uint64_t)(x * y) >> 16; break;   /* MULHI, MULHU: 16-bit lanes */
         }
-        lane_set(&r, size, i, v);
+        sse_lane_set(&r, size, i, v);
     }
     *a->dst = r;
 }
@@ -176,16 +106,16 @@ static void op_psadbw(SseArgs *a, unsigned param)
 }
 
 /* PACKSSWB / PACKSSDW / PACKUSWB: param = source lane size | 0x10 for unsigned */
-static void op_pack(SseArgs *a, unsigned param)
+void sse_op_pack(SseArgs *a, unsigned param)
 {
-    unsigned size = param & 15, n = 16 / size;
+    unsigned size = param & 15, n = a->width / size;
     bool to_unsigned = param & 0x10;
     int64_t half = (int64_t)1 << (size * 4 - 1);    /* the narrow type's signed range */
     int64_t lo = to_unsigned ? 0 : -half, hi = to_unsigned ? 2 * half - 1 : half - 1;
-    Xmm r;
+    Xmm r = { 0 };
     for (unsigned i = 0; i < 2 * n; i++) {
         const Xmm *from = i < n ? a->dst : &a->src;
-        lane_set(&r, size / 2, i, (uint64_t)saturate(lane_get(from, size, i % n, true), lo, hi));
+        sse_lane_set(&r, size / 2, i, (uint64_t)sse_saturate(sse_lane_get(from, size, i % n, true), lo, hi));
     }
     *a->dst = r;
 }
@@ -193,11 +123,11 @@ static void op_pack(SseArgs *a, unsigned param)
 /* PUNPCKL / PUNPCKH: param = lane size | 0x10 for the high halves */
 static void op_unpack(SseArgs *a, unsigned param)
 {
-    unsigned size = param & 15, n = 16 / size, base = (param & 0x10) ? n / 2 : 0;
-    Xmm r;
+    unsigned size = param & 15, n = a->width / size, base = (param & 0x10) ? n / 2 : 0;
+    Xmm r = { 0 };
     for (unsigned i = 0; i < n / 2; i++) {
-        lane_set(&r, size, 2 * i, (uint64_t)lane_get(a->dst, size, base + i, false));
-        lane_set(&r, size, 2 * i + 1, (uint64_t)lane_get(&a->src, size, base + i, false));
+        sse_lane_set(&r, size, 2 * i, (uint64_t)sse_lane_get(a->dst, size, base + i, false));
+        sse_lane_set(&r, size, 2 * i + 1, (uint64_t)sse_lane_get(&a->src, size, base + i, false));
     }
     *a->dst = r;
 }
@@ -206,8 +136,8 @@ static void op_unpack(SseArgs *a, unsigned param)
 enum { SH_LEFT = 0x10, SH_RIGHT = 0x20, SH_ARITH = 0x40, SH_BYTES = 0x80, SH_IMM = 0x100 };
 static void op_shift(SseArgs *a, unsigned param)
 {
-    unsigned size = param & 15, n = 16 / size;
-    Xmm *x = (param & SH_IMM) ? (Xmm *)a->env->xmm[a->rm] : a->dst;
+    unsigned size = param & 15, n = a->width / size;
+    Xmm *x = a->dst;    /* the groups' destination is rm: the helper points dst there */
     uint64_t count = (param & SH_IMM) ? a->imm : a->src.q[0];
     Xmm r = { 0 };
     if (param & SH_BYTES) {
@@ -222,15 +152,15 @@ static void op_shift(SseArgs *a, unsigned param)
     for (unsigned i = 0; i < n; i++) {
         uint64_t v;
         if (param & SH_ARITH) {
-            int64_t s = lane_get(x, size, i, true);
+            int64_t s = sse_lane_get(x, size, i, true);
             v = (uint64_t)(s >> (count >= bits ? bits - 1 : count));
         } else if (count >= bits) {
             v = 0;
         } else {
-            uint64_t u = (uint64_t)lane_get(x, size, i, false);
+            uint64_t u = (uint64_t)sse_lane_get(x, size, i, false);
             v = (param & SH_LEFT) ? u << count : u >> count;
         }
-        lane_set(&r, size, i, v);
+        sse_lane_set(&r, size, i, v);
     }
     *x = r;
 }
@@ -278,21 +208,21 @@ static void op_unpck_fp(SseArgs *a, unsigned param)
 /* PMOVMSKB (1), MOVMSKPS/PD (by prefix): the lanes' sign bits into a general register */
 static void op_movmsk(SseArgs *a, unsigned param)
 {
-    const Xmm *x = (const Xmm *)a->env->xmm[a->rm];
-    unsigned size = param ? 1 : a->pfx == PX_66 ? 8 : 4, n = 16 / size, mask = 0;
+    const Xmm *x = &a->src;
+    unsigned size = param ? 1 : a->pfx == PX_66 ? 8 : 4, n = a->width / size, mask = 0;
     for (unsigned i = 0; i < n; i++)
-        mask |= (unsigned)((uint64_t)lane_get(x, size, i, false) >> (size * 8 - 1)) << i;
+        mask |= (unsigned)((uint64_t)sse_lane_get(x, size, i, false) >> (size * 8 - 1)) << i;
     a->env->regs[a->reg] = mask;
 }
 
 static void op_pextrw(SseArgs *a, unsigned param)
 {
-    a->env->regs[a->reg] = ((const Xmm *)a->env->xmm[a->rm])->w[a->imm & 7];
+    a->env->regs[a->reg] = a->src.w[a->imm & (a->width / 2 - 1)];
 }
 
 static void op_pinsrw(SseArgs *a, unsigned param)
 {
-    a->dst->w[a->imm & 7] = a->src.w[0];
+    a->dst->w[a->imm & (a->width / 2 - 1)] = a->src.w[0];
 }
 
 /* ---------------------------------------------------------------- moves */
@@ -361,24 +291,20 @@ static void op_store_half(SseArgs *a, unsigned param)
     mmu_st(a->env, a->la, a->env->xmm[a->reg][param], 8, a->mmu_idx);
 }
 
-/* MOVD/MOVQ xmm, r/m32/64 (66 0F 6E): zero-extends */
+/* MOVD/MOVQ xmm or mm, r/m32/64 (66 0F 6E, 0F 6E): zero-extends */
 static void op_movd_to_xmm(SseArgs *a, unsigned param)
 {
     a->dst->q[0] = a->rexw ? a->src.q[0] : a->src.d[0];
     a->dst->q[1] = 0;
 }
 
-/* MOVD/MOVQ r/m32/64, xmm (66 0F 7E) */
+/* MOVD/MOVQ r/m32/64, xmm (66 0F 7E) or mm (0F 7E) */
 static void op_movd_from_xmm(SseArgs *a, unsigned param)
 {
-    uint64_t v = a->env->xmm[a->reg][0];
-    if (a->mem)
-        mmu_st(a->env, a->la, v, a->rexw ? 8 : 4, a->mmu_idx);
-    else
-        set_gpr32_or_64(a->env, a->rm, v, a->rexw);
+    sse_store_rm(a, a->dst->q[0], a->rexw ? 8 : 4, a->rexw);
 }
 
-/* MOVQ xmm, xmm/m64 (F3 0F 7E): zero-extends */
+/* MOVQ xmm, xmm/m64 (F3 0F 7E), MOVQ2DQ, MOVDQ2Q: zero-extends */
 static void op_movq_load(SseArgs *a, unsigned param)
 {
     a->dst->q[0] = a->src.q[0];
@@ -399,13 +325,13 @@ static void op_movq_store(SseArgs *a, unsigned param)
 
 /* ---------------------------------------------------------------- floating point */
 
-static SfStatus fp_begin(const SseArgs *a)
+SfStatus sse_fp_begin(const SseArgs *a)
 {
     return sf_status_from_mxcsr(a->env->mxcsr);
 }
 
 /* Accumulate flags; an unmasked one faults before the destination is written */
-static void fp_end(SseArgs *a, const SfStatus *st)
+void sse_fp_end(SseArgs *a, const SfStatus *st)
 {
     CPUState *env = a->env;
     env->mxcsr |= st->flags;
@@ -414,12 +340,12 @@ static void fp_end(SseArgs *a, const SfStatus *st)
     }
 }
 
-static uint64_t fp_lane(const Xmm *x, SfFormat f, unsigned i)
+uint64_t sse_fp_lane(const Xmm *x, SfFormat f, unsigned i)
 {
     return f == SF_F32 ? x->d[i] : x->q[i];
 }
 
-static void fp_lane_set(Xmm *x, SfFormat f, unsigned i, uint64_t v)
+void sse_fp_lane_set(Xmm *x, SfFormat f, unsigned i, uint64_t v)
 {
     if (f == SF_F32)
         x->d[i] = (uint32_t)v;
@@ -427,34 +353,57 @@ static void fp_lane_set(Xmm *x, SfFormat f, unsigned i, uint64_t v)
         x->q[i] = v;
 }
 
-enum { FP_ADD, FP_SUB, FP_MUL, FP_DIV, FP_MIN, FP_MAX, FP_SQRT, FP_CMP };
+/* One lane of op_fp_arith's operations on softfloat */
+static uint64_t fp_soft_lane(unsigned op, SfFormat f, uint64_t x, uint64_t y, unsigned pred,
+                             SfStatus *st)
+{
+    switch (op) {
+    case FP_ADD: return sf_add(f, x, y, st);
+    case FP_SUB: return sf_sub(f, x, y, st);
+    case FP_MUL: return sf_mul(f, x, y, st);
+    case FP_DIV: return sf_div(f, x, y, st);
+    case FP_MIN: return sf_min(f, x, y, st);
+    case FP_MAX: return sf_max(f, x, y, st);
+    case FP_SQRT: return sf_sqrt(f, y, st);
+    default: return sf_cmp_predicate(f, x, y, pred & 7, st) ? ~0ull : 0;
+    }
+}
 
 /* Arithmetic by prefix: none = ps, 66 = pd, F3 = ss, F2 = sd */
 static void op_fp_arith(SseArgs *a, unsigned param)
 {
     SfFormat f = (a->pfx == PX_NONE || a->pfx == PX_F3) ? SF_F32 : SF_F64;
     unsigned n = a->pfx >= PX_F3 ? 1 : f == SF_F32 ? 4 : 2;
-    SfStatus st = fp_begin(a);
+    SfStatus st = sse_fp_begin(a);
     Xmm r = *a->dst;
-    for (unsigned i = 0; i < n; i++) {
-        uint64_t x = fp_lane(a->dst, f, i), y = fp_lane(&a->src, f, i), v;
-        switch (param) {
-        case FP_ADD: v = sf_add(f, x, y, &st); break;
-        case FP_SUB: v = sf_sub(f, x, y, &st); break;
-        case FP_MUL: v = sf_mul(f, x, y, &st); break;
-        case FP_DIV: v = sf_div(f, x, y, &st); break;
-        case FP_MIN: v = sf_min(f, x, y, &st); break;
-        case FP_MAX: v = sf_max(f, x, y, &st); break;
-        case FP_SQRT: v = sf_sqrt(f, y, &st); break;
-        default:
-            v = sf_cmp_predicate(f, x, y, a->imm & 7, &st) ? ~0ull : 0;
-            break;
-        }
-        fp_lane_set(&r, f, i, v);
-    }
-    fp_end(a, &st);
+    if (sse_host_fp_lanes(param, f, n, a->dst, &a->src, a->imm, a->env->mxcsr, &r, &st.flags))
+        n = 0;
+    for (unsigned i = 0; i < n; i++)
+        sse_fp_lane_set(&r, f, i, fp_soft_lane(param, f, sse_fp_lane(a->dst, f, i),
+                                               sse_fp_lane(&a->src, f, i), a->imm, &st));
+    sse_fp_end(a, &st);
     *a->dst = r;
 }
+
+/* (desc, src_lo, src_hi): op_fp_arith (ADDPS... SQRTSD, CMPPS...CMPSD) with the source
+ * operand already loaded by the translator (xlat_sse_inline.c), so that compiled
+ * floating-point code pays one lean call per operation instead of helper_sse's table walk
+ * and memory access. desc = SSE_ARITH_DESC(op, prefix index, reg, predicate). */
+HELPER(sse_arith)
+{
+    CPUState *env = env_;
+    SseArgs a = {
+        .env = env,
+        .dst = (Xmm *)env->xmm[SSE_ARITH_REG(a0)],
+        .src = { .q = { a1, a2 } },
+        .pfx = SSE_ARITH_PFX(a0),
+        .width = 16,
+        .imm = (uint8_t)SSE_ARITH_PRED(a0),
+    };
+    op_fp_arith(&a, SSE_ARITH_OP(a0));
+    return 0;
+}
+DEF_HELPER_INFO(sse_arith, 0);
 
 /* COMISS/UCOMISS (param 1/0), SD with 66: ZF PF CF from the relation, OF SF AF cleared */
 static void op_comis(SseArgs *a, unsigned param)
@@ -463,31 +412,52 @@ static void op_comis(SseArgs *a, unsigned param)
         [SF_LESS] = CC_C, [SF_EQUAL] = CC_Z, [SF_GREATER] = 0,
         [SF_UNORDERED] = CC_Z | CC_P | CC_C };
     SfFormat f = a->pfx == PX_66 ? SF_F64 : SF_F32;
-    SfStatus st = fp_begin(a);
-    SfRelation r = sf_compare(f, fp_lane(a->dst, f, 0), fp_lane(&a->src, f, 0), param, &st);
-    fp_end(a, &st);
+    SfStatus st = sse_fp_begin(a);
+    SfRelation r;
+    uint64_t x = sse_fp_lane(a->dst, f, 0), y = sse_fp_lane(&a->src, f, 0);
+    if (!sse_host_compare(f, x, y, param, a->env->mxcsr, &r, &st.flags))
+        r = sf_compare(f, x, y, param, &st);
+    sse_fp_end(a, &st);
     a->env->cc_src = relation_flags[r];
     a->env->cc_op = CC_OP_EFLAGS;
 }
+
+/* (desc, src): COMISS/UCOMISS/COMISD/UCOMISD (op_comis) with the source preloaded, the
+ * same way; desc = SSE_ARITH_DESC(signaling, prefix index, reg, 0). Leaves env's flags as
+ * CC_OP_EFLAGS. */
+HELPER(sse_comis)
+{
+    CPUState *env = env_;
+    SseArgs a = {
+        .env = env,
+        .dst = (Xmm *)env->xmm[SSE_ARITH_REG(a0)],
+        .src = { .q = { a1, 0 } },
+        .pfx = SSE_ARITH_PFX(a0),
+        .width = 16,
+    };
+    op_comis(&a, SSE_ARITH_OP(a0));
+    return 0;
+}
+DEF_HELPER_INFO(sse_comis, 0);
 
 /* CVTSI2SS / CVTSI2SD: from r/m32 or r/m64 */
 static void op_cvtsi2fp(SseArgs *a, unsigned param)
 {
     SfFormat f = a->pfx == PX_F3 ? SF_F32 : SF_F64;
     int64_t v = a->rexw ? (int64_t)a->src.q[0] : (int32_t)a->src.d[0];
-    SfStatus st = fp_begin(a);
+    SfStatus st = sse_fp_begin(a);
     uint64_t r = sf_from_int(f, v, &st);
-    fp_end(a, &st);
-    fp_lane_set(a->dst, f, 0, r);
+    sse_fp_end(a, &st);
+    sse_fp_lane_set(a->dst, f, 0, r);
 }
 
 /* CVT(T)SS2SI / CVT(T)SD2SI (param 1 = truncate) into r32/r64 */
 static void op_cvtfp2si(SseArgs *a, unsigned param)
 {
     SfFormat f = a->pfx == PX_F3 ? SF_F32 : SF_F64;
-    SfStatus st = fp_begin(a);
-    uint64_t r = sf_to_int(f, fp_lane(&a->src, f, 0), a->rexw ? 64 : 32, param, &st);
-    fp_end(a, &st);
+    SfStatus st = sse_fp_begin(a);
+    uint64_t r = sf_to_int(f, sse_fp_lane(&a->src, f, 0), a->rexw ? 64 : 32, param, &st);
+    sse_fp_end(a, &st);
     set_gpr32_or_64(a->env, a->reg, r, a->rexw);
 }
 
@@ -497,13 +467,13 @@ static void op_cvt_fp_fp(SseArgs *a, unsigned param)
     bool widen = a->pfx == PX_NONE || a->pfx == PX_F3;
     SfFormat from = widen ? SF_F32 : SF_F64, to = widen ? SF_F64 : SF_F32;
     unsigned n = a->pfx >= PX_F3 ? 1 : 2;
-    SfStatus st = fp_begin(a);
+    SfStatus st = sse_fp_begin(a);
     Xmm r = *a->dst;
     if (a->pfx == PX_66)
         r.q[1] = 0;     /* CVTPD2PS zeroes the upper half */
     for (unsigned i = 0; i < n; i++)
-        fp_lane_set(&r, to, i, sf_convert(to, from, fp_lane(&a->src, from, i), &st));
-    fp_end(a, &st);
+        sse_fp_lane_set(&r, to, i, sf_convert(to, from, sse_fp_lane(&a->src, from, i), &st));
+    sse_fp_end(a, &st);
     *a->dst = r;
 }
 
@@ -511,7 +481,7 @@ static void op_cvt_fp_fp(SseArgs *a, unsigned param)
  * CVTDQ2PD (F3), CVTPD2DQ (F2). param 0 = 0F 5B, 1 = 0F E6. */
 static void op_cvt_int_packed(SseArgs *a, unsigned param)
 {
-    SfStatus st = fp_begin(a);
+    SfStatus st = sse_fp_begin(a);
     Xmm r = { 0 };
     if (!param) {
         for (unsigned i = 0; i < 4; i++) {
@@ -526,15 +496,15 @@ static void op_cvt_int_packed(SseArgs *a, unsigned param)
         for (unsigned i = 0; i < 2; i++)
             r.d[i] = (uint32_t)sf_to_int(SF_F64, a->src.q[i], 32, a->pfx == PX_66, &st);
     }
-    fp_end(a, &st);
+    sse_fp_end(a, &st);
     *a->dst = r;
 }
 
 /* ---------------------------------------------------------------- the table */
 
 #define OP(op, pm, ms, fl, fn, prm) { 1, op, pm, -1, ms, fl, fn, prm }
-#define GRP(op, r, fn, prm) { 1, op, 2, r, M_NONE, 0, fn, prm }
-enum { NP = 1, P66 = 2, PF3 = 4, PF2 = 8, PFP = 15 };
+#define GRP(op, pm, r, fn, prm) { 1, op, pm, r, M_NONE, S_GRPDST | S_MMX_NP, fn, prm }
+#define INT(op, fn, prm) OP(op, NP | P66, M_16A, S_MMX_NP, fn, prm)   /* MMX and SSE2 forms */
 
 static const SseOp sse_ops[] = {
     OP(0x10, NP | P66, M_16U, 0, op_mov_full, 0),
@@ -575,99 +545,129 @@ static const SseOp sse_ops[] = {
     OP(0x5D, PFP, M_FP, 0, op_fp_arith, FP_MIN),
     OP(0x5E, PFP, M_FP, 0, op_fp_arith, FP_DIV),
     OP(0x5F, PFP, M_FP, 0, op_fp_arith, FP_MAX),
-    OP(0x60, P66, M_16A, 0, op_unpack, 1),
-    OP(0x61, P66, M_16A, 0, op_unpack, 2),
-    OP(0x62, P66, M_16A, 0, op_unpack, 4),
-    OP(0x63, P66, M_16A, 0, op_pack, 2),
-    OP(0x64, P66, M_16A, 0, op_lanes, LANES(L_CMPGT, 1)),
-    OP(0x65, P66, M_16A, 0, op_lanes, LANES(L_CMPGT, 2)),
-    OP(0x66, P66, M_16A, 0, op_lanes, LANES(L_CMPGT, 4)),
-    OP(0x67, P66, M_16A, 0, op_pack, 0x12),
-    OP(0x68, P66, M_16A, 0, op_unpack, 0x11),
-    OP(0x69, P66, M_16A, 0, op_unpack, 0x12),
-    OP(0x6A, P66, M_16A, 0, op_unpack, 0x14),
-    OP(0x6B, P66, M_16A, 0, op_pack, 4),
+    INT(0x60, op_unpack, 1),
+    INT(0x61, op_unpack, 2),
+    INT(0x62, op_unpack, 4),
+    INT(0x63, sse_op_pack, 2),
+    INT(0x64, sse_op_lanes, LANES(L_CMPGT, 1)),
+    INT(0x65, sse_op_lanes, LANES(L_CMPGT, 2)),
+    INT(0x66, sse_op_lanes, LANES(L_CMPGT, 4)),
+    INT(0x67, sse_op_pack, 0x12),
+    INT(0x68, op_unpack, 0x11),
+    INT(0x69, op_unpack, 0x12),
+    INT(0x6A, op_unpack, 0x14),
+    INT(0x6B, sse_op_pack, 4),
     OP(0x6C, P66, M_16A, 0, op_unpack, 8),
     OP(0x6D, P66, M_16A, 0, op_unpack, 0x18),
     OP(0x6E, P66, M_GPR, S_GPRSRC, op_movd_to_xmm, 0),
-    OP(0x6F, P66, M_16A, 0, op_mov_full, 0),
+    OP(0x6E, NP, M_GPR, S_GPRSRC | S_MMREG, op_movd_to_xmm, 0),
+    INT(0x6F, op_mov_full, 0),
     OP(0x6F, PF3, M_16U, 0, op_mov_full, 0),
     OP(0x70, P66, M_16A, 0, op_pshufd, 0),
     OP(0x70, PF3, M_16A, 0, op_pshufw_half, 4),
     OP(0x70, PF2, M_16A, 0, op_pshufw_half, 0),
-    GRP(0x71, 2, op_shift, 2 | SH_RIGHT | SH_IMM),
-    GRP(0x71, 4, op_shift, 2 | SH_RIGHT | SH_ARITH | SH_IMM),
-    GRP(0x71, 6, op_shift, 2 | SH_LEFT | SH_IMM),
-    GRP(0x72, 2, op_shift, 4 | SH_RIGHT | SH_IMM),
-    GRP(0x72, 4, op_shift, 4 | SH_RIGHT | SH_ARITH | SH_IMM),
-    GRP(0x72, 6, op_shift, 4 | SH_LEFT | SH_IMM),
-    GRP(0x73, 2, op_shift, 8 | SH_RIGHT | SH_IMM),
-    GRP(0x73, 3, op_shift, 1 | SH_RIGHT | SH_BYTES | SH_IMM),
-    GRP(0x73, 6, op_shift, 8 | SH_LEFT | SH_IMM),
-    GRP(0x73, 7, op_shift, 1 | SH_LEFT | SH_BYTES | SH_IMM),
-    OP(0x74, P66, M_16A, 0, op_lanes, LANES(L_CMPEQ, 1)),
-    OP(0x75, P66, M_16A, 0, op_lanes, LANES(L_CMPEQ, 2)),
-    OP(0x76, P66, M_16A, 0, op_lanes, LANES(L_CMPEQ, 4)),
+    GRP(0x71, NP | P66, 2, op_shift, 2 | SH_RIGHT | SH_IMM),
+    GRP(0x71, NP | P66, 4, op_shift, 2 | SH_RIGHT | SH_ARITH | SH_IMM),
+    GRP(0x71, NP | P66, 6, op_shift, 2 | SH_LEFT | SH_IMM),
+    GRP(0x72, NP | P66, 2, op_shift, 4 | SH_RIGHT | SH_IMM),
+    GRP(0x72, NP | P66, 4, op_shift, 4 | SH_RIGHT | SH_ARITH | SH_IMM),
+    GRP(0x72, NP | P66, 6, op_shift, 4 | SH_LEFT | SH_IMM),
+    GRP(0x73, NP | P66, 2, op_shift, 8 | SH_RIGHT | SH_IMM),
+    GRP(0x73, P66, 3, op_shift, 1 | SH_RIGHT | SH_BYTES | SH_IMM),
+    GRP(0x73, NP | P66, 6, op_shift, 8 | SH_LEFT | SH_IMM),
+    GRP(0x73, P66, 7, op_shift, 1 | SH_LEFT | SH_BYTES | SH_IMM),
+    INT(0x74, sse_op_lanes, LANES(L_CMPEQ, 1)),
+    INT(0x75, sse_op_lanes, LANES(L_CMPEQ, 2)),
+    INT(0x76, sse_op_lanes, LANES(L_CMPEQ, 4)),
     OP(0x7E, P66, M_GPR, S_STORE, op_movd_from_xmm, 0),
+    OP(0x7E, NP, M_GPR, S_STORE | S_MMREG, op_movd_from_xmm, 0),
     OP(0x7E, PF3, M_8, 0, op_movq_load, 0),
     OP(0x7F, P66, M_16A, S_STORE, op_store_full, 0),
     OP(0x7F, PF3, M_16U, S_STORE, op_store_full, 0),
     OP(0xC2, PFP, M_FP, 0, op_fp_arith, FP_CMP),
     OP(0xC4, P66, M_2, S_GPRSRC, op_pinsrw, 0),
+    OP(0xC4, NP, M_2, S_GPRSRC | S_MMREG, op_pinsrw, 0),
     OP(0xC5, P66, M_NONE, 0, op_pextrw, 0),
+    OP(0xC5, NP, M_NONE, S_MMRM, op_pextrw, 0),
     OP(0xC6, NP | P66, M_16A, 0, op_shufps, 0),
-    OP(0xD1, P66, M_16A, 0, op_shift, 2 | SH_RIGHT),
-    OP(0xD2, P66, M_16A, 0, op_shift, 4 | SH_RIGHT),
-    OP(0xD3, P66, M_16A, 0, op_shift, 8 | SH_RIGHT),
-    OP(0xD4, P66, M_16A, 0, op_lanes, LANES(L_ADD, 8)),
-    OP(0xD5, P66, M_16A, 0, op_lanes, LANES(L_MULLO, 2)),
+    INT(0xD1, op_shift, 2 | SH_RIGHT),
+    INT(0xD2, op_shift, 4 | SH_RIGHT),
+    INT(0xD3, op_shift, 8 | SH_RIGHT),
+    INT(0xD4, sse_op_lanes, LANES(L_ADD, 8)),
+    INT(0xD5, sse_op_lanes, LANES(L_MULLO, 2)),
     OP(0xD6, P66, M_8, S_STORE, op_movq_store, 0),
+    OP(0xD6, PF3, M_NONE, S_MMRM | S_XMM, op_movq_load, 0),     /* MOVQ2DQ xmm, mm */
+    OP(0xD6, PF2, M_NONE, S_MMREG | S_XMM, op_movq_load, 0),    /* MOVDQ2Q mm, xmm */
     OP(0xD7, P66, M_NONE, 0, op_movmsk, 1),
-    OP(0xD8, P66, M_16A, 0, op_lanes, LANES(L_SUBUS, 1)),
-    OP(0xD9, P66, M_16A, 0, op_lanes, LANES(L_SUBUS, 2)),
-    OP(0xDA, P66, M_16A, 0, op_lanes, LANES(L_MINU, 1)),
-    OP(0xDB, P66, M_16A, 0, op_bitwise, BIT_AND),
-    OP(0xDC, P66, M_16A, 0, op_lanes, LANES(L_ADDUS, 1)),
-    OP(0xDD, P66, M_16A, 0, op_lanes, LANES(L_ADDUS, 2)),
-    OP(0xDE, P66, M_16A, 0, op_lanes, LANES(L_MAXU, 1)),
-    OP(0xDF, P66, M_16A, 0, op_bitwise, BIT_ANDN),
-    OP(0xE0, P66, M_16A, 0, op_lanes, LANES(L_AVG, 1)),
-    OP(0xE1, P66, M_16A, 0, op_shift, 2 | SH_RIGHT | SH_ARITH),
-    OP(0xE2, P66, M_16A, 0, op_shift, 4 | SH_RIGHT | SH_ARITH),
-    OP(0xE3, P66, M_16A, 0, op_lanes, LANES(L_AVG, 2)),
-    OP(0xE4, P66, M_16A, 0, op_lanes, LANES(L_MULHU, 2)),
-    OP(0xE5, P66, M_16A, 0, op_lanes, LANES(L_MULHI, 2)),
+    OP(0xD7, NP, M_NONE, S_MMRM, op_movmsk, 1),
+    INT(0xD8, sse_op_lanes, LANES(L_SUBUS, 1)),
+    INT(0xD9, sse_op_lanes, LANES(L_SUBUS, 2)),
+    INT(0xDA, sse_op_lanes, LANES(L_MINU, 1)),
+    INT(0xDB, op_bitwise, BIT_AND),
+    INT(0xDC, sse_op_lanes, LANES(L_ADDUS, 1)),
+    INT(0xDD, sse_op_lanes, LANES(L_ADDUS, 2)),
+    INT(0xDE, sse_op_lanes, LANES(L_MAXU, 1)),
+    INT(0xDF, op_bitwise, BIT_ANDN),
+    INT(0xE0, sse_op_lanes, LANES(L_AVG, 1)),
+    INT(0xE1, op_shift, 2 | SH_RIGHT | SH_ARITH),
+    INT(0xE2, op_shift, 4 | SH_RIGHT | SH_ARITH),
+    INT(0xE3, sse_op_lanes, LANES(L_AVG, 2)),
+    INT(0xE4, sse_op_lanes, LANES(L_MULHU, 2)),
+    INT(0xE5, sse_op_lanes, LANES(L_MULHI, 2)),
     OP(0xE6, P66 | PF2, M_16A, 0, op_cvt_int_packed, 1),
     OP(0xE6, PF3, M_8, 0, op_cvt_int_packed, 1),
     OP(0xE7, P66, M_16A, S_STORE, op_store_full, 0),
-    OP(0xE8, P66, M_16A, 0, op_lanes, LANES(L_SUBS, 1)),
-    OP(0xE9, P66, M_16A, 0, op_lanes, LANES(L_SUBS, 2)),
-    OP(0xEA, P66, M_16A, 0, op_lanes, LANES(L_MINS, 2)),
-    OP(0xEB, P66, M_16A, 0, op_bitwise, BIT_OR),
-    OP(0xEC, P66, M_16A, 0, op_lanes, LANES(L_ADDS, 1)),
-    OP(0xED, P66, M_16A, 0, op_lanes, LANES(L_ADDS, 2)),
-    OP(0xEE, P66, M_16A, 0, op_lanes, LANES(L_MAXS, 2)),
-    OP(0xEF, P66, M_16A, 0, op_bitwise, BIT_XOR),
-    OP(0xF1, P66, M_16A, 0, op_shift, 2 | SH_LEFT),
-    OP(0xF2, P66, M_16A, 0, op_shift, 4 | SH_LEFT),
-    OP(0xF3, P66, M_16A, 0, op_shift, 8 | SH_LEFT),
-    OP(0xF4, P66, M_16A, 0, op_pmuludq, 0),
-    OP(0xF5, P66, M_16A, 0, op_pmaddwd, 0),
-    OP(0xF6, P66, M_16A, 0, op_psadbw, 0),
-    OP(0xF8, P66, M_16A, 0, op_lanes, LANES(L_SUB, 1)),
-    OP(0xF9, P66, M_16A, 0, op_lanes, LANES(L_SUB, 2)),
-    OP(0xFA, P66, M_16A, 0, op_lanes, LANES(L_SUB, 4)),
-    OP(0xFB, P66, M_16A, 0, op_lanes, LANES(L_SUB, 8)),
-    OP(0xFC, P66, M_16A, 0, op_lanes, LANES(L_ADD, 1)),
-    OP(0xFD, P66, M_16A, 0, op_lanes, LANES(L_ADD, 2)),
-    OP(0xFE, P66, M_16A, 0, op_lanes, LANES(L_ADD, 4)),
+    INT(0xE8, sse_op_lanes, LANES(L_SUBS, 1)),
+    INT(0xE9, sse_op_lanes, LANES(L_SUBS, 2)),
+    INT(0xEA, sse_op_lanes, LANES(L_MINS, 2)),
+    INT(0xEB, op_bitwise, BIT_OR),
+    INT(0xEC, sse_op_lanes, LANES(L_ADDS, 1)),
+    INT(0xED, sse_op_lanes, LANES(L_ADDS, 2)),
+    INT(0xEE, sse_op_lanes, LANES(L_MAXS, 2)),
+    INT(0xEF, op_bitwise, BIT_XOR),
+    INT(0xF1, op_shift, 2 | SH_LEFT),
+    INT(0xF2, op_shift, 4 | SH_LEFT),
+    INT(0xF3, op_shift, 8 | SH_LEFT),
+    INT(0xF4, op_pmuludq, 0),
+    INT(0xF5, op_pmaddwd, 0),
+    INT(0xF6, op_psadbw, 0),
+    INT(0xF8, sse_op_lanes, LANES(L_SUB, 1)),
+    INT(0xF9, sse_op_lanes, LANES(L_SUB, 2)),
+    INT(0xFA, sse_op_lanes, LANES(L_SUB, 4)),
+    INT(0xFB, sse_op_lanes, LANES(L_SUB, 8)),
+    INT(0xFC, sse_op_lanes, LANES(L_ADD, 1)),
+    INT(0xFD, sse_op_lanes, LANES(L_ADD, 2)),
+    INT(0xFE, sse_op_lanes, LANES(L_ADD, 4)),
 };
-#define NB_SSE_OPS (sizeof(sse_ops) / sizeof(sse_ops[0]))
+
+/* Every table, searched in order; an entry's descriptor index is table << 12 | position */
+static const struct {
+    const SseOp *ops;
+    const unsigned *count;
+} sse_tables[] = {
+    { sse_ops, NULL }, { mmx_ops, &mmx_nb_ops }, { sse4_ops, &sse4_nb_ops },
+    { sse42_ops, &sse42_nb_ops },
+};
+#define NB_SSE_TABLES (sizeof(sse_tables) / sizeof(sse_tables[0]))
+
+static unsigned table_count(unsigned t)
+{
+    return sse_tables[t].count ? *sse_tables[t].count : sizeof(sse_ops) / sizeof(sse_ops[0]);
+}
 
 static unsigned prefix_index(uint8_t mandatory)
 {
     return mandatory == 0x66 ? PX_66 : mandatory == 0xF3 ? PX_F3
          : mandatory == 0xF2 ? PX_F2 : PX_NONE;
+}
+
+/* The entry's flags under prefix pfx: the no-prefix form of an S_MMX_NP entry is MMX */
+static unsigned effective_flags(const SseOp *op, unsigned pfx)
+{
+    unsigned fl = op->flags;
+    if ((fl & S_MMX_NP) && pfx == PX_NONE)
+        fl |= S_MMREG | S_MMRM;
+    return fl;
 }
 
 /* Byte size of the memory operand of entry op under prefix pfx (0: register only) */
@@ -676,11 +676,16 @@ static unsigned mem_size(const SseOp *op, unsigned pfx, bool rexw, bool *aligned
     static const uint8_t fp_sizes[4] = { 16, 16, 4, 8 }, fpcvt_sizes[4] = { 8, 16, 4, 8 };
     *aligned = false;
     switch (op->msize) {
-    case M_16A: *aligned = true; return 16;
+    case M_16A:
+        if ((op->flags & S_MMX_NP) && pfx == PX_NONE)
+            return 8;
+        *aligned = true;
+        return 16;
     case M_16U: return 16;
     case M_8: return 8;
     case M_4: return 4;
     case M_2: return 2;
+    case M_1: return 1;
     case M_FP: *aligned = pfx < PX_F3; return fp_sizes[pfx];
     case M_FPCVT: *aligned = pfx == PX_66; return fpcvt_sizes[pfx];
     case M_GPR: return rexw ? 8 : 4;
@@ -688,42 +693,56 @@ static unsigned mem_size(const SseOp *op, unsigned pfx, bool rexw, bool *aligned
     }
 }
 
-int sse_lookup(const X86Insn *insn, unsigned *mem_bytes, bool *sets_flags)
+/* The entry a descriptor names (a corrupt index picks entry 0 rather than reading past a
+ * table) */
+static const SseOp *entry_at(unsigned index)
+{
+    unsigned t = index >> 12, i = index & 0xfff;
+    if (t >= NB_SSE_TABLES || i >= table_count(t))
+        t = i = 0;
+    return &sse_tables[t].ops[i];
+}
+
+bool sse_lookup(const X86Insn *insn, SseLookup *out)
 {
     unsigned pfx = prefix_index(insn->mandatory);
-    for (unsigned i = 0; i < NB_SSE_OPS; i++) {
-        const SseOp *op = &sse_ops[i];
-        if (op->map != insn->map || op->opcode != insn->opcode || !((op->pfx_mask >> pfx) & 1))
-            continue;
-        if (op->group_reg >= 0 && op->group_reg != ((insn->modrm >> 3) & 7))
-            continue;
-        bool aligned;
-        unsigned size = mem_size(op, pfx, (insn->rex & 8) != 0, &aligned);
-        if (insn->mod != 3 && !size)
-            return -1;
-        /* 0F 13 / 0F 17 stores and 66 0F 12 / 66 0F 16 loads have no register form */
-        if (insn->mod == 3 && ((op->opcode & 0xFB) == 0x13 ||
-                               (pfx == PX_66 && (op->opcode & 0xFB) == 0x12)))
-            return -1;
-        *mem_bytes = insn->mod != 3 ? size : 0;
-        *sets_flags = op->flags & S_FLAGS;
-        return (int)i;
+    bool mem = insn->has_modrm && insn->mod != 3;
+    for (unsigned t = 0; t < NB_SSE_TABLES; t++) {
+        for (unsigned i = 0; i < table_count(t); i++) {
+            const SseOp *op = &sse_tables[t].ops[i];
+            if (op->map != insn->map || op->opcode != insn->opcode ||
+                !((op->pfx_mask >> pfx) & 1))
+                continue;
+            if (op->group_reg >= 0 && op->group_reg != ((insn->modrm >> 3) & 7))
+                continue;
+            bool aligned;
+            unsigned size = mem_size(op, pfx, (insn->rex & 8) != 0, &aligned);
+            if (mem && !size)
+                return false;
+            unsigned fl = effective_flags(op, pfx);
+            out->index = (int)(t << 12 | i);
+            out->mem_bytes = mem ? size : 0;
+            out->sets_flags = fl & S_FLAGS;
+            out->needs_osfxsr = (fl & S_XMM) || !(fl & (S_MMREG | S_MMRM | S_EMMS));
+            return true;
+        }
     }
-    return -1;
+    return false;
 }
 
 uint64_t sse_desc(const X86Insn *insn, int index)
 {
-    return SSE_DESC((unsigned)index, insn->reg & 15, insn->rm & 15, insn->mod != 3,
-                    (insn->rex & 8) != 0, prefix_index(insn->mandatory));
+    return SSE_DESC((unsigned)index, insn->reg & 15, insn->rm & 15,
+                    insn->has_modrm && insn->mod != 3, (insn->rex & 8) != 0,
+                    prefix_index(insn->mandatory));
 }
 
-/* (desc, linear, imm): run sse_ops[SSE_DESC_INDEX(desc)] */
+/* (desc, linear, imm): run the entry SSE_DESC_INDEX(desc) names */
 HELPER(sse)
 {
     CPUState *env = env_;
     uint64_t desc = a0;
-    const SseOp *op = &sse_ops[SSE_DESC_INDEX(desc) % NB_SSE_OPS];
+    const SseOp *op = entry_at(SSE_DESC_INDEX(desc));
     SseArgs a = {
         .env = env,
         .reg = SSE_DESC_REG(desc),
@@ -731,11 +750,28 @@ HELPER(sse)
         .mem = SSE_DESC_MEM(desc),
         .rexw = SSE_DESC_REXW(desc),
         .pfx = SSE_DESC_PFX(desc),
+        .width = 16,
         .imm = (uint8_t)a2,
         .la = a1,
         .mmu_idx = cpu_mmu_index(env),
     };
-    a.dst = (Xmm *)env->xmm[a.reg];
+    unsigned fl = effective_flags(op, a.pfx);
+    /* the destination: reg, or rm for the shift groups; mm registers ignore REX */
+    bool dst_mm = (fl & S_GRPDST) ? (fl & S_MMRM) : (fl & S_MMREG);
+    unsigned dst_index = (fl & S_GRPDST) ? a.rm : a.reg;
+    bool src_mm = (fl & S_MMRM) && !(fl & S_GRPDST) && !a.mem;
+    Xmm mm_dst = { 0 };
+    if (fl & (S_MMREG | S_MMRM))
+        mmx_check_pending(env);
+    if (dst_mm) {
+        dst_index &= 7;
+        mm_dst.q[0] = env->fpregs[dst_index].mant;
+        a.dst = &mm_dst;
+    } else {
+        a.dst = (Xmm *)env->xmm[dst_index];
+    }
+    if ((fl & (S_MMREG | S_MMRM)) && !(fl & S_XMM))
+        a.width = 8;            /* an operation on mm registers */
     bool aligned;
     unsigned size = mem_size(op, a.pfx, a.rexw, &aligned);
     if (a.mem && aligned && (a.la & 15))
@@ -744,6 +780,8 @@ HELPER(sse)
         if (!a.mem) {
             if (op->flags & S_GPRSRC)
                 a.src.q[0] = env->regs[a.rm];
+            else if (src_mm)
+                a.src.q[0] = env->fpregs[a.rm & 7].mant;
             else
                 memcpy(&a.src, env->xmm[a.rm], 16);
         } else if (size == 16) {
@@ -754,6 +792,10 @@ HELPER(sse)
         }
     }
     op->fn(&a, op->param);
+    if ((fl & S_MMREG) || src_mm || ((fl & S_GRPDST) && dst_mm))
+        mmx_transition(env);
+    if (dst_mm && !(op->flags & (S_STORE | S_READONLY)))
+        mmx_write(env, dst_index, mm_dst.q[0]);
     return 0;
 }
 DEF_HELPER_INFO(sse, 0);

@@ -9,15 +9,18 @@
  * one sets ES and B and is reported as #MF by the next waiting instruction. Deviations
  * (listed in the report): unmasked IE/DE/ZE leave the destination unchanged as the hardware
  * does, but unmasked OE/UE store the masked result instead of the exponent-biased one; the
- * instruction and data pointers and the opcode register are not tracked (saved as zero);
- * the transcendental instructions, FPREM/FPREM1, FXTRACT, FSCALE, FBLD/FBSTP and FISTTP are
- * not implemented (#UD).
+ * instruction and data pointers and the opcode register are not tracked (saved as zero).
+ * The transcendentals, FPREM/FPREM1, FSCALE, FXTRACT and the BCD conversions compute in
+ * cpu/fptrans.c.
  */
 #include <string.h>
 
 #include "cpu/helpers.h"
 #include "cpu/softfloat.h"
 #include "cpu/x87.h"
+#include "hw/hw.h"
+
+#define FERR_IRQ 13     /* the PC/AT's FERR# route (hw/ferr.c lowers it on port 0xF0) */
 
 #define SW_C0 0x0100u
 #define SW_C1 0x0200u
@@ -454,6 +457,44 @@ static void mem_form(X87Ctx *c, unsigned esc, unsigned reg, bool wide_env)
             pop(env);
         break;
     }
+    case 3 << 3 | 1: case 5 << 3 | 1: case 7 << 3 | 1: {   /* FISTTP m32 / m64 / m16 */
+        unsigned bytes = esc == 3 ? 4 : esc == 5 ? 8 : 2;
+        uint64_t bits = 1ull << (bytes * 8 - 1);
+        c->st.round = SF_RZ;
+        if (read_st(c, 0, &v))
+            bits = sfx_to_int(v, (int)bytes * 8, &c->st);
+        else if (!(c->st.masks & SF_IE))
+            break;
+        if (suppressed(c))
+            break;
+        mmu_st(env, c->la, bits, bytes, c->mmu_idx);
+        pop(env);
+        break;
+    }
+    case 7 << 3 | 4: {  /* FBLD */
+        uint8_t bcd[10];
+        for (unsigned i = 0; i < 10; i++)
+            bcd[i] = (uint8_t)mmu_ld(env, c->la + i, 1, c->mmu_idx);
+        push(c, sfx_from_bcd(bcd));
+        break;
+    }
+    case 7 << 3 | 6: {  /* FBSTP */
+        uint8_t bcd[10];
+        SfStatus indefinite = c->st;
+        if (read_st(c, 0, &v))
+            sfx_to_bcd(v, bcd, &c->st);
+        else if (c->st.masks & SF_IE)
+            sfx_to_bcd(SFX80_DEFAULT_NAN, bcd, &indefinite);
+        else
+            break;
+        if (suppressed(c))
+            break;
+        mmu_ld(env, c->la + 9, 1, c->mmu_idx);     /* probe the last byte first */
+        for (unsigned i = 0; i < 10; i++)
+            mmu_st(env, c->la + i, bcd[i], 1, c->mmu_idx);
+        pop(env);
+        break;
+    }
     case 1 << 3 | 4:    /* FLDENV */
         load_env(c, wide_env);
         return;
@@ -515,6 +556,102 @@ static bool fcmov_condition(CPUState *env, unsigned esc, unsigned reg)
     default: v = fl & CC_P; break;
     }
     return esc == 3 ? !v : v;   /* DB: the negated conditions */
+}
+
+/* F2XM1 FRNDINT FSIN FCOS FSQRT; FSIN/FCOS beyond 2^63 set C2 and leave ST0 */
+static void unary_in_place(X87Ctx *c, unsigned modrm)
+{
+    SfX80 a, r;
+    if (modrm >= 0xfe)      /* FSIN FCOS report the range in C2; the others keep it */
+        c->env->fpus &= (uint16_t)~SW_C2;
+    if (!read_st(c, 0, &a)) {
+        underflow_result(c, 0);
+        return;
+    }
+    switch (modrm) {
+    case 0xf0: r = sfx_f2xm1(a, &c->st); break;
+    case 0xfa: r = sfx_sqrt(a, c->prec, &c->st); break;
+    case 0xfc: r = sfx_round_to_int(a, &c->st); break;
+    default: {
+        bool in_range = sfx_trig(modrm == 0xfe ? SF_SIN : SF_COS, a, &r, &c->st);
+        if (!in_range) {
+            c->env->fpus |= SW_C2;
+            return;
+        }
+    }
+    }
+    write_result(c, 0, r);
+}
+
+/* FPTAN (ST0 = tan, push 1), FXTRACT (ST0 = exponent, push significand), FSINCOS (ST0 =
+ * sin, push cos): two results, so both an empty ST0 and a full ST7 are stack faults, which
+ * (masked) leave the default NaN in both places */
+static void split_push(X87Ctx *c, unsigned modrm)
+{
+    CPUState *env = c->env;
+    SfX80 a, first, second;
+    if (modrm != 0xf4)      /* FPTAN FSINCOS report the range in C2; FXTRACT keeps it */
+        env->fpus &= (uint16_t)~SW_C2;
+    bool ok = read_st(c, 0, &a);
+    if (ok && !is_empty(env, 7)) {
+        stack_fault(c, true);
+        ok = false;
+    }
+    if (!ok) {
+        if (c->st.masks & SF_IE) {
+            reg_set(env, 0, SFX80_DEFAULT_NAN);
+            set_top(env, top(env) - 1);
+            reg_set(env, 0, SFX80_DEFAULT_NAN);
+        }
+        return;
+    }
+    if (modrm == 0xf4) {
+        sfx_fxtract(a, &first, &second, &c->st);
+    } else {
+        /* FSINCOS: C1 reports the sine's rounding, as the hardware does */
+        SfStatus other = c->st;
+        bool in_range = modrm == 0xf2 ? sfx_trig(SF_TAN, a, &first, &c->st)
+                                      : sfx_trig(SF_COS, a, &second, &other) &&
+                                        sfx_trig(SF_SIN, a, &first, &c->st);
+        if (!in_range) {
+            env->fpus |= SW_C2;
+            return;
+        }
+        if (modrm == 0xf2)
+            second = sfx_is_nan(first) ? first : (SfX80){ 1ull << 63, 0x3fff };
+        else
+            c->st.flags |= other.flags;
+    }
+    if (suppressed(c))
+        return;
+    reg_set(env, 0, first);
+    set_top(env, top(env) - 1);
+    reg_set(env, 0, second);
+}
+
+/* FPREM / FPREM1: ST0 = remainder of ST0 by ST1; C0 C3 C1 = quotient bits 2 1 0, C2 =
+ * incomplete (the instruction must be repeated) */
+static void partial_remainder(X87Ctx *c, bool nearest)
+{
+    SfX80 a, b;
+    c->env->fpus &= (uint16_t)~SW_C2;
+    if (!read_st(c, 0, &a) || !read_st(c, 1, &b)) {
+        underflow_result(c, 0);
+        return;
+    }
+    unsigned q;
+    bool complete;
+    SfX80 r = sfx_fprem(a, b, nearest, &q, &complete, &c->st);
+    if (suppressed(c))
+        return;
+    reg_set(c->env, 0, r);
+    if (sfx_is_nan(r)) {
+        c->env->fpus &= (uint16_t)~SW_C1;   /* a NaN result leaves C0 and C3 as they were */
+        return;
+    }
+    uint16_t cc = (uint16_t)((complete ? 0 : SW_C2) | (q & 4 ? SW_C0 : 0) | (q & 2 ? SW_C3 : 0) |
+                             (q & 1 ? SW_C1 : 0));
+    c->env->fpus = (uint16_t)((c->env->fpus & ~SW_CC) | cc);
 }
 
 static void reg_form(X87Ctx *c, unsigned esc, unsigned reg, unsigned i)
@@ -605,18 +742,35 @@ static void reg_form(X87Ctx *c, unsigned esc, unsigned reg, unsigned i)
         set_top(env, top(env) + 1);
         env->fpus &= (uint16_t)~SW_C1;
         return;
-    case 1 << 8 | 0xfa:     /* FSQRT */
-        if (read_st(c, 0, &a))
-            write_result(c, 0, sfx_sqrt(a, c->prec, &c->st));
+    case 1 << 8 | 0xf0: case 1 << 8 | 0xfc: case 1 << 8 | 0xfe: case 1 << 8 | 0xff:
+    case 1 << 8 | 0xfa:     /* F2XM1 FRNDINT FSIN FCOS FSQRT: ST0 = f(ST0) */
+        unary_in_place(c, modrm);
+        break;
+    case 1 << 8 | 0xf1: case 1 << 8 | 0xf3: case 1 << 8 | 0xf9:   /* FYL2X FPATAN FYL2XP1 */
+        if (read_st(c, 0, &a) && read_st(c, 1, &b))
+            write_result(c, 1, modrm == 0xf1 ? sfx_fyl2x(a, b, &c->st)
+                             : modrm == 0xf3 ? sfx_fpatan(b, a, &c->st)
+                             : sfx_fyl2xp1(a, b, &c->st));
+        else
+            underflow_result(c, 1);
+        if (!suppressed(c))
+            pop(env);
+        break;
+    case 1 << 8 | 0xf2: case 1 << 8 | 0xf4: case 1 << 8 | 0xfb:   /* FPTAN FXTRACT FSINCOS */
+        split_push(c, modrm);
+        break;
+    case 1 << 8 | 0xfd:     /* FSCALE */
+        if (read_st(c, 0, &a) && read_st(c, 1, &b))
+            write_result(c, 0, sfx_fscale(a, b, &c->st));
         else
             underflow_result(c, 0);
         break;
-    case 1 << 8 | 0xfc:     /* FRNDINT */
-        if (read_st(c, 0, &a))
-            write_result(c, 0, sfx_round_to_int(a, &c->st));
-        else
-            underflow_result(c, 0);
-        break;
+    case 1 << 8 | 0xf5: case 1 << 8 | 0xf8:     /* FPREM1, FPREM */
+        partial_remainder(c, modrm == 0xf5);
+        ctx_end(c, false);
+        return;
+    case 3 << 8 | 0xe0: case 3 << 8 | 0xe1: case 3 << 8 | 0xe4:
+        return;     /* FENI FDISI FSETPM: 8087/287 controls, no-ops since the 387 */
     case 2 << 8 | 0xe9:     /* FUCOMPP */
     case 6 << 8 | 0xd9:     /* FCOMPP */
         if (read_st(c, 0, &a) && read_st(c, 1, &b))
@@ -656,7 +810,7 @@ static void reg_form(X87Ctx *c, unsigned esc, unsigned reg, unsigned i)
         if ((esc == 5 || esc == 7) && reg == 0) {     /* FFREE, FFREEP */
             set_tag(env, i, true);
             if (esc == 7)
-                set_top(env, top(env) + 1);
+                pop(env);
             env->fpus &= (uint16_t)~SW_C1;
             return;
         }
@@ -684,7 +838,7 @@ static void reg_form(X87Ctx *c, unsigned esc, unsigned reg, unsigned i)
                 compare(c, a, b, true, false);
             else
                 compare_underflow(c, false);
-            if (!suppressed(c))
+            if (!(esc == 4 && reg == 2) && !suppressed(c))
                 pop(env);
             ctx_end(c, false);
             return;
@@ -704,22 +858,59 @@ static bool is_no_wait(unsigned esc, unsigned modrm)
     unsigned reg = (modrm >> 3) & 7;
     if ((modrm >> 6) != 3)
         return esc == 1 ? reg >= 4 : esc == 5 ? reg >= 6 || reg == 4 : false;
-    return (esc == 3 && (modrm == 0xe2 || modrm == 0xe3)) || (esc == 7 && modrm == 0xe0);
+    return (esc == 3 && modrm >= 0xe0 && modrm <= 0xe4) || (esc == 7 && modrm == 0xe0);
 }
+
+/* A waiting instruction with an unmasked exception pending (ES): #MF with CR0.NE; without
+ * it the PC's FERR# route raises IRQ 13 and the instruction goes on (the handler writes
+ * port 0xF0 and clears the status word) */
+static void report_pending(CPUState *env)
+{
+    if (!(env->fpus & SW_ES))
+        return;
+    if (env->cr[0] & CR0_NE)
+        cpu_raise_exception(env, EXCP_MF, 0);
+    irq_set(FERR_IRQ, 1);
+}
+
+/* (): FWAIT */
+HELPER(x87_wait)
+{
+    CPUState *env = env_;
+    if ((env->cr[0] & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
+        cpu_raise_exception(env, EXCP_NM, 0);
+    report_pending(env);
+    return 0;
+}
+DEF_HELPER_INFO(x87_wait, 0);
 
 /* (desc, linear): one x87 instruction; desc = X87_DESC(escape, modrm, wide_env) */
 HELPER(x87)
 {
     CPUState *env = env_;
     unsigned esc = X87_DESC_ESC(a0), modrm = X87_DESC_MODRM(a0);
-    if (!is_no_wait(esc, modrm) && (env->fpus & SW_ES))
-        cpu_raise_exception(env, EXCP_MF, 0);
+    if (!is_no_wait(esc, modrm))
+        report_pending(env);
     X87Ctx c = ctx_begin(env, a1);
     unsigned reg = (modrm >> 3) & 7;
-    if ((modrm >> 6) != 3)
+    if ((modrm >> 6) != 3) {
         mem_form(&c, esc, reg, X87_DESC_WIDE(a0));
-    else
-        reg_form(&c, esc, reg, modrm & 7);
+        return 0;
+    }
+    /* the undocumented register aliases: FXCH4/FXCH7 (DD C8, DF C8), FSTP8/FSTP9 (DF D0,
+     * DF D8) behave as FXCH and FSTP ST(i). (D9 D8, FSTP1, stores an empty ST0 without a
+     * stack fault on AMD: left undefined) */
+    static const struct { uint8_t esc, reg, to_esc, to_reg; } aliases[] = {
+        { 5, 1, 1, 1 }, { 7, 1, 1, 1 }, { 7, 2, 5, 3 }, { 7, 3, 5, 3 },
+    };
+    for (unsigned k = 0; k < sizeof aliases / sizeof aliases[0]; k++) {
+        if (aliases[k].esc == esc && aliases[k].reg == reg) {
+            esc = aliases[k].to_esc;
+            reg = aliases[k].to_reg;
+            break;
+        }
+    }
+    reg_form(&c, esc, reg, modrm & 7);
     return 0;
 }
 DEF_HELPER_INFO(x87, 0);

@@ -36,7 +36,7 @@ enum {
     S_POPCNT, S_BSF, S_BSR, S_ENDBR, S_MOVBE_F0, S_MOVBE_F1, S_0F12, S_0F16, S_0FD6,
     S_FSGSBASE_0, S_FSGSBASE_1, S_FSGSBASE_2, S_FSGSBASE_3, S_LFENCE, S_MFENCE, S_SFENCE,
     S_XSAVEOPT,
-    S_CLFLUSH, S_INVPCID, NB_PSEL
+    S_CLFLUSH, S_INVPCID, S_RDPID, NB_PSEL
 };
 
 /* the eight classic ALU operations at 00-3D: Eb,Gb  Ev,Gv  Gb,Eb  Gv,Ev  AL,Ib  rAX,Iz */
@@ -258,6 +258,9 @@ static const InsnDesc grp7_mod3[64] = {
     [7 * 8 + 1] = E(rdtscp, NONE, NONE, NONE, M),
 };
 
+/* 0F C7 with mod=3: F3 /7 is RDPID (RDRAND /6 and RDSEED /7 are not modelled) */
+static const InsnDesc grp9_mod3[8] = { [7] = PSEL(S_RDPID, M) };
+
 /* 0F AE with mod=3 */
 static const InsnDesc grp15_mod3[8] = {
     PSEL(S_FSGSBASE_0, M), PSEL(S_FSGSBASE_1, M), PSEL(S_FSGSBASE_2, M), PSEL(S_FSGSBASE_3, M),
@@ -317,7 +320,8 @@ const InsnGroup x86_groups[NB_GROUPS] = {
                     [6] = E(btr, Ev, Ib, NONE, M | L), [7] = E(btc, Ev, Ib, NONE, M | L) } },
     /* 0F C7 /1 with REX.W is CMPXCHG16B (the decoder renames it) */
     [G9_0FC7] = { { [1] = E(cmpxchg8b, Mq, NONE, NONE, M | F_MEMONLY | L),
-                    [4] = E(xsavec, M, NONE, NONE, M | F_MEMONLY) } },
+                    [4] = E(xsavec, M, NONE, NONE, M | F_MEMONLY) },
+                  .mod3_by_reg = grp9_mod3 },
     [G12_0F71] = SHIFT_GROUP(P_NP | P_66, 0, P_NP | P_66, P_NP | P_66, 0),
     [G13_0F72] = SHIFT_GROUP(P_NP | P_66, 0, P_NP | P_66, P_NP | P_66, 0),
     [G14_0F73] = SHIFT_GROUP(P_NP | P_66, P_66, 0, P_NP | P_66, P_66),
@@ -372,6 +376,7 @@ const InsnPrefixSel x86_prefix_sel[NB_PSEL] = {
     [S_XSAVEOPT] = { { E(xsaveopt, M, NONE, NONE, M | F_MEMONLY) } },
     [S_CLFLUSH] = { { E(clflush, Mb, NONE, NONE, M | F_MEMONLY) } },
     [S_INVPCID] = { { [PSEL_66] = E(invpcid, Gy, Mx, NONE, M | F_MEMONLY | F_NATIVE) } },
+    [S_RDPID] = { { [PSEL_F3] = E(rdpid, Ry, NONE, NONE, M) } },
 };
 const unsigned x86_nb_prefix_sel = NB_PSEL;
 
@@ -397,16 +402,16 @@ const uint64_t x87_reg_valid[8] = {
         ROW(6, 0xFF) | ROW(7, 0xFF),
     /* DA: fcmovb fcmove fcmovbe fcmovu, fucompp */
     ROW(0, 0xFF) | ROW(1, 0xFF) | ROW(2, 0xFF) | ROW(3, 0xFF) | ROW(5, 0x02),
-    /* DB: fcmovnb.., fnclex fninit, fucomi, fcomi */
-    ROW(0, 0xFF) | ROW(1, 0xFF) | ROW(2, 0xFF) | ROW(3, 0xFF) | ROW(4, 0x0C) |
+    /* DB: fcmovnb.., feni fdisi fnclex fninit fsetpm, fucomi, fcomi */
+    ROW(0, 0xFF) | ROW(1, 0xFF) | ROW(2, 0xFF) | ROW(3, 0xFF) | ROW(4, 0x1F) |
         ROW(5, 0xFF) | ROW(6, 0xFF),
-    /* DC: fadd fmul - - fsubr fsub fdivr fdiv (to st(i)) */
-    ROW(0, 0xFF) | ROW(1, 0xFF) | ROW(4, 0xFF) | ROW(5, 0xFF) | ROW(6, 0xFF) | ROW(7, 0xFF),
-    /* DD: ffree - fst fstp fucom fucomp */
-    ROW(0, 0xFF) | ROW(2, 0xFF) | ROW(3, 0xFF) | ROW(4, 0xFF) | ROW(5, 0xFF),
-    /* DE: faddp fmulp - fcompp fsubrp fsubp fdivrp fdivp */
-    ROW(0, 0xFF) | ROW(1, 0xFF) | ROW(3, 0x02) | ROW(4, 0xFF) | ROW(5, 0xFF) |
+    /* DC: fadd fmul fcom2 fcomp3 (aliases) fsubr fsub fdivr fdiv (to st(i)) */
+    ROW(0, 0xFF) | ROW(1, 0xFF) | ROW(2, 0xFF) | ROW(3, 0xFF) | ROW(4, 0xFF) | ROW(5, 0xFF) | ROW(6, 0xFF) | ROW(7, 0xFF),
+    /* DD: ffree fxch4 (alias) fst fstp fucom fucomp */
+    ROW(0, 0xFF) | ROW(1, 0xFF) | ROW(2, 0xFF) | ROW(3, 0xFF) | ROW(4, 0xFF) | ROW(5, 0xFF),
+    /* DE: faddp fmulp fcomp5 (alias) fcompp fsubrp fsubp fdivrp fdivp */
+    ROW(0, 0xFF) | ROW(1, 0xFF) | ROW(2, 0xFF) | ROW(3, 0x02) | ROW(4, 0xFF) | ROW(5, 0xFF) |
         ROW(6, 0xFF) | ROW(7, 0xFF),
-    /* DF: fnstsw ax, fucomip, fcomip */
-    ROW(4, 0x01) | ROW(5, 0xFF) | ROW(6, 0xFF),
+    /* DF: ffreep, fxch7 fstp8 fstp9 (aliases), fnstsw ax, fucomip, fcomip */
+    ROW(0, 0xFF) | ROW(1, 0xFF) | ROW(2, 0xFF) | ROW(3, 0xFF) | ROW(4, 0x01) | ROW(5, 0xFF) | ROW(6, 0xFF),
 };

@@ -16,11 +16,6 @@ static unsigned cur_cpl(const CPUState *env)
     return env->hflags & HF_CPL_MASK;
 }
 
-static bool is_canonical(uint64_t a)
-{
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
-}
-
 /* ---------------------------------------------------------------- LLDT, LTR */
 
 enum { SYS_LDT = 2, SYS_TSS32_AVAIL = 9, SYS_TSS16_AVAIL = 1, SYS_BUSY_BIT = 2 };
@@ -209,7 +204,7 @@ HELPER(sysret)
     }
     bool to64 = a0 == 8;
     uint64_t rip = to64 ? env->regs[R_ECX] : (uint32_t)env->regs[R_ECX];
-    if (cur_cpl(env) != 0 || !is_canonical(rip)) {
+    if (cur_cpl(env) != 0 || !cpu_is_canonical(env, rip)) {
         cpu_raise_exception(env, EXCP_GP, 0);
     }
     uint16_t base = (uint16_t)(env->star >> 48);
@@ -250,7 +245,7 @@ HELPER(sysexit)
     bool to64 = a0 == 8;
     uint64_t rip = to64 ? env->regs[R_EDX] : (uint32_t)env->regs[R_EDX];
     uint64_t rsp = to64 ? env->regs[R_ECX] : (uint32_t)env->regs[R_ECX];
-    if (to64 && (!is_canonical(rip) || !is_canonical(rsp))) {
+    if (to64 && (!cpu_is_canonical(env, rip) || !cpu_is_canonical(env, rsp))) {
         cpu_raise_exception(env, EXCP_GP, 0);
     }
     uint16_t cs = (uint16_t)((sel + (to64 ? 32 : 16)) | 3);
@@ -271,11 +266,44 @@ HELPER(swapgs)
 }
 DEF_HELPER_INFO(swapgs, TCG_CALL_NO_RAISE);
 
+/* ---------------------------------------------------------------- UMIP, FS/GS base */
+
+HELPER(umip_check)
+{
+    ENV;
+    if (env->cr[4] & CR4_UMIP) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    return 0;
+}
+DEF_HELPER_INFO(umip_check, 0);
+
+enum { FSGS_RDFS, FSGS_RDGS, FSGS_WRFS, FSGS_WRGS };
+
+HELPER(fsgsbase)
+{
+    ENV;
+    unsigned op = (unsigned)a0;
+    if (!(env->cr[4] & CR4_FSGSBASE)) {
+        cpu_raise_exception(env, EXCP_UD, 0);
+    }
+    SegmentCache *sc = &env->seg[(op & 1) ? R_GS : R_FS];
+    if (op <= FSGS_RDGS) {
+        return sc->base;
+    }
+    if (!cpu_is_canonical(env, a1)) {
+        cpu_raise_exception(env, EXCP_GP, 0);
+    }
+    sc->base = a1;
+    return 0;
+}
+DEF_HELPER_INFO(fsgsbase, 0);
+
 /* ---------------------------------------------------------------- the I/O permission bitmap */
 
 #define TSS_IOMAP_BASE 0x66
 
-void cpu_check_io_permission(CPUState *env, uint16_t port, unsigned size)
+static void check_io_bitmap(CPUState *env, uint16_t port, unsigned size)
 {
     bool v86 = (env->eflags & VM_MASK) != 0;
     if (!(env->cr[0] & CR0_PE) ||
@@ -296,5 +324,15 @@ void cpu_check_io_permission(CPUState *env, uint16_t port, unsigned size)
     uint32_t want = ((1u << size) - 1) << (port & 7);
     if (bits & want) {
         cpu_raise_exception(env, EXCP_GP, 0);
+    }
+}
+
+/* Every I/O access passes here before it is made: the permission check, then the I/O
+ * breakpoints (DR7 R/W = 10 with CR4.DE), which are traps reported after the instruction */
+void cpu_check_io_permission(CPUState *env, uint16_t port, unsigned size)
+{
+    check_io_bitmap(env, port, size);
+    if ((env->cr[4] & CR4_DE) && (env->dr[7] & DR7_ENABLES)) {
+        cpu_dr_io_access(env, port, size);
     }
 }

@@ -712,6 +712,21 @@ static bool x80_special2(SfX80 a, const UnpackedX *ua, SfX80 b, const UnpackedX 
     return true;
 }
 
+SfX80 sfx_round_pack(bool sign, int32_t exp, unsigned __int128 sig, SfStatus *st)
+{
+    return round_pack_x80(sign, exp, sig, 64, st);
+}
+
+bool sfx_nan_operands(SfX80 a, const SfX80 *b, SfX80 *out, SfStatus *st)
+{
+    UnpackedX ua = unpack_x80(a);
+    if (b) {
+        UnpackedX ub = unpack_x80(*b);
+        return x80_special2(a, &ua, *b, &ub, out, st);
+    }
+    return x80_special2(a, &ua, a, &ua, out, st);
+}
+
 static void note_denormals_x(const UnpackedX *ua, const UnpackedX *ub, SfStatus *st)
 {
     if (ua->denormal || (ub && ub->denormal))

@@ -86,4 +86,34 @@ uint64_t sfx_to_float(SfFormat f, SfX80 a, SfStatus *st);       /* rounds with s
 bool sfx_is_nan(SfX80 a);
 bool sfx_is_unsupported(SfX80 a);
 
+/* For cpu/fptrans.c: round sign * sig / 2^126 * 2^exp to the 64-bit extended format with
+ * st->round (flags, C1 and the extended exponent range as the arithmetic above); and the
+ * NaN rules for one operand (b = NULL) or two: true when *out is decided (a NaN operand
+ * propagated quieted, or IE with the default NaN for an SNaN or unsupported encoding) */
+SfX80 sfx_round_pack(bool sign, int32_t exp, unsigned __int128 sig, SfStatus *st);
+bool sfx_nan_operands(SfX80 a, const SfX80 *b, SfX80 *out, SfStatus *st);
+
+/* ---------------------------------------------------------------- x87 transcendentals and
+ * the other non-arithmetic value operations (cpu/fptrans.c). Each computes in 128-bit
+ * precision and rounds once to 64 bits with st->round (the x87 ignores precision control
+ * here), setting PE/UE/OE/DE/IE/ZE and st->rounded_up as the hardware does. */
+typedef enum SfTrig { SF_SIN, SF_COS, SF_TAN } SfTrig;
+/* false (nothing computed) when |a| >= 2^63: the x87's C2 "out of range"; the reduction
+ * uses the x87's 66-bit pi, so large arguments give the hardware's results */
+bool sfx_trig(SfTrig fn, SfX80 a, SfX80 *out, SfStatus *st);
+SfX80 sfx_f2xm1(SfX80 a, SfStatus *st);
+SfX80 sfx_fyl2x(SfX80 x, SfX80 y, SfStatus *st);       /* y * log2(x) */
+SfX80 sfx_fyl2xp1(SfX80 x, SfX80 y, SfStatus *st);     /* y * log2(x + 1) */
+SfX80 sfx_fpatan(SfX80 y, SfX80 x, SfStatus *st);      /* atan(y / x) by quadrant */
+SfX80 sfx_fscale(SfX80 a, SfX80 b, SfStatus *st);      /* a * 2^trunc(b) */
+/* FXTRACT: *exponent and *significand of a */
+void sfx_fxtract(SfX80 a, SfX80 *exponent, SfX80 *significand, SfStatus *st);
+/* FPREM (nearest = false: truncated quotient) / FPREM1; *quotient gets the low three
+ * quotient bits, *complete is false for a partial remainder (exponent difference > 63) */
+SfX80 sfx_fprem(SfX80 a, SfX80 b, bool nearest, unsigned *quotient, bool *complete,
+                SfStatus *st);
+/* FBLD / FBSTP: 80-bit packed BCD (9 bytes of digit pairs, sign in bit 7 of byte 9) */
+SfX80 sfx_from_bcd(const uint8_t bcd[10]);
+void sfx_to_bcd(SfX80 a, uint8_t bcd[10], SfStatus *st);
+
 #endif

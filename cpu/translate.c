@@ -4,9 +4,13 @@
  * start-up (generator registry, backend choice).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cpu/helpers.h"
 #include "cpu/xlat.h"
+#include "hw/hw.h"
+#include "tcg/backend.h"    /* tcg_current_block: the prologue's count is patched in */
 
 /* Block size caps: long blocks delay the exit_req test and lengthen invalidation */
 #define MAX_BLOCK_INSNS 64
@@ -50,6 +54,125 @@ static uint64_t ip_mask(int code_bits)
 static void fetch_bytes(CPUState *env, uint64_t la, uint8_t *buf, unsigned len, int mmu_idx)
 {
     memcpy(buf, mmu_code_ptr(env, la, mmu_idx), len);
+}
+
+/* ---------------------------------------------------------------- -icount
+ * The prologue of every block (when -icount is on) adds the block's instruction count to
+ * env->icount, or leaves before the first instruction when that would pass
+ * env->icount_limit. Near the limit, blocks are compiled one instruction each
+ * (x86_get_virt_key), so the CPU stops at exactly the limit whatever the block layout: the
+ * layout differs between a run and its restored snapshot, the count must not.
+ *
+ * A block that ends early (fault, trap, HLT, a stop request) retired only the instructions
+ * before the one it resumes at: a table per block of its instruction offsets turns that pc
+ * into a count. It is keyed by the block, which the prologue stores in env->icount_tb. */
+
+typedef struct IcountBlockInfo {
+    const TranslationBlock *tb;
+    uint64_t pc;                        /* the block's first instruction */
+    uint32_t count;
+    uint16_t offset[MAX_BLOCK_INSNS];   /* instruction i starts at pc + offset[i] */
+} IcountBlockInfo;
+
+static IcountBlockInfo *icount_blocks;  /* open addressing on the block pointer */
+static size_t icount_blocks_size, icount_blocks_used;
+
+static size_t icount_slot(const IcountBlockInfo *table, size_t size, const TranslationBlock *tb)
+{
+    size_t i = ((uintptr_t)tb >> 4) * 0x9e3779b97f4a7c15ull >> 20;
+    for (i &= size - 1; table[i].tb && table[i].tb != tb; i = (i + 1) & (size - 1)) {
+    }
+    return i;
+}
+
+static IcountBlockInfo *icount_block_entry(const TranslationBlock *tb)
+{
+    if (2 * (icount_blocks_used + 1) > icount_blocks_size) {
+        size_t size = icount_blocks_size ? 2 * icount_blocks_size : 4096;
+        IcountBlockInfo *table = calloc(size, sizeof(*table));
+        if (!table) {
+            fprintf(stderr, "ferry: out of memory (-icount block table)\n");
+            abort();
+        }
+        for (size_t i = 0; i < icount_blocks_size; i++) {
+            if (icount_blocks[i].tb) {
+                table[icount_slot(table, size, icount_blocks[i].tb)] = icount_blocks[i];
+            }
+        }
+        free(icount_blocks);
+        icount_blocks = table;
+        icount_blocks_size = size;
+    }
+    IcountBlockInfo *e = &icount_blocks[icount_slot(icount_blocks, icount_blocks_size, tb)];
+    if (!e->tb) icount_blocks_used++;
+    e->tb = tb;
+    return e;
+}
+
+/* Instructions of the running block before the one at pc (all of them when pc is not one) */
+static uint64_t icount_retired_before(const CPUState *env, uint64_t pc)
+{
+    if (!env->icount_tb || !icount_blocks) return env->icount - env->icount_block_start;
+    const IcountBlockInfo *e = &icount_blocks[icount_slot(icount_blocks, icount_blocks_size, env->icount_tb)];
+    if (e->tb == env->icount_tb) {
+        for (uint32_t i = 0; i < e->count; i++) {
+            if ((uint16_t)(pc - e->pc) == e->offset[i]) return i;
+        }
+    }
+    return env->icount - env->icount_block_start;
+}
+
+static bool icount_in_block(void)
+{
+    return clock_icount_enabled() && cpu_running_code && tcg_in_block();
+}
+
+uint64_t cpu_icount_now(CPUState *env)
+{
+    if (!icount_in_block()) return env->icount;
+    return env->icount_block_start + icount_retired_before(env, tcg_current_insn_pc());
+}
+
+void cpu_icount_sync(CPUState *env, uint64_t resume_pc)
+{
+    if (!icount_in_block()) return;
+    env->icount = env->icount_block_start + icount_retired_before(env, resume_pc);
+}
+
+void cpu_icount_set_limit(CPUState *env, uint64_t limit)
+{
+    env->icount_limit = limit;
+    /* counted to the block's end already: stop at the next instruction boundary, which
+     * cpu_icount_sync makes exact, and let the key check see the limit */
+    if (icount_in_block() && limit < env->icount) tcg_request_stop();
+}
+
+/* The prologue. Fills patch_ops with the indexes of the two ops that load the block's
+ * instruction count, which x86_translate patches once it knows it. No temp is carried over
+ * the label. */
+static void gen_icount_prologue(TranslationBlock *tb, uint32_t patch_ops[2])
+{
+    TCGv count = tcg_temp_new(TCG_I64), limit = tcg_temp_new(TCG_I64);
+    tcg_gen_ld_env(count, offsetof(CPUState, icount), MO_64);
+    patch_ops[0] = tcg_op_count();
+    TCGv n = tcg_const(TCG_I64, 0);
+    tcg_gen_add(count, count, n);
+    tcg_gen_ld_env(limit, offsetof(CPUState, icount_limit), MO_64);
+    TCGLabel fits = tcg_label_new();
+    tcg_gen_brcond(TCG_COND_LEU, count, limit, fits);
+    /* over budget: back to the loop with nothing run; the key then asks for smaller blocks
+     * or, at the limit, leaves cpu_exec */
+    tcg_gen_st_env(tcg_const(TCG_I64, tb->key.pc), offsetof(CPUState, rip), MO_64);
+    tcg_gen_st_env(tcg_const(TCG_I32, 1), offsetof(CPUState, exit_req), MO_32);
+    tcg_gen_exit_tb();
+    tcg_gen_set_label(fits);
+    TCGv before = tcg_temp_new(TCG_I64), after = tcg_temp_new(TCG_I64);
+    tcg_gen_ld_env(before, offsetof(CPUState, icount), MO_64);
+    tcg_gen_st_env(before, offsetof(CPUState, icount_block_start), MO_64);
+    patch_ops[1] = tcg_op_count();
+    tcg_gen_add(after, before, tcg_const(TCG_I64, 0));
+    tcg_gen_st_env(after, offsetof(CPUState, icount), MO_64);
+    tcg_gen_st_env(tcg_const(TCG_I64, (uintptr_t)tb), offsetof(CPUState, icount_tb), MO_64);
 }
 
 typedef enum FetchResult { FETCH_OK, FETCH_STOP_BEFORE } FetchResult;
@@ -125,6 +248,11 @@ static void x86_translate(void *env_, TranslationBlock *tb)
 
     tb->page_addr[0] = tb->key.phys_pc & PAGE_MASK;
     tb->page_addr[1] = (uint64_t)-1;
+    bool icount = clock_icount_enabled();
+    uint32_t icount_patch_ops[2] = { 0, 0 };
+    if (icount) gen_icount_prologue(tb, icount_patch_ops);
+    IcountBlockInfo *icount_info = icount ? icount_block_entry(tb) : NULL;
+    if (icount_info) icount_info->pc = tb->key.pc;
 
     for (;;) {
         X86Insn insn;
@@ -149,6 +277,7 @@ static void x86_translate(void *env_, TranslationBlock *tb)
             break;
         }
         tcg_gen_insn_start(pc);
+        if (icount_info) icount_info->offset[count] = (uint16_t)(pc - tb->key.pc);
         if (hflags & HF_KEY_RF) {
             /* RF holds off breakpoints for this one instruction: cleared before it runs,
              * which is also right when it faults (fault frames push RF set, excp.c) */
@@ -181,6 +310,10 @@ static void x86_translate(void *env_, TranslationBlock *tb)
     }
     tb->size = size;
     tb->icount = count;
+    if (icount) {
+        icount_info->count = count;
+        for (int i = 0; i < 2; i++) tcg_current_block()->ops[icount_patch_ops[i]].args[1] = count;
+    }
     if (cpu_log_mask & CPU_LOG_IN_ASM) cpu_log_in_asm(env, tb->key.pc, s.cs_base, hflags, size);
 }
 
@@ -220,6 +353,17 @@ static void dr_adjust_key(CPUState *env, TBKey *key, int bits)
     if (rf || env->dbg_insn_alone) key->cflags |= TB_CF_SINGLE_INSN;
 }
 
+/* -icount at block lookup: at the limit the CPU leaves for the timers; close to it, blocks
+ * of one instruction reach it exactly. */
+static void icount_adjust_key(CPUState *env, TBKey *key)
+{
+    if (env->icount >= env->icount_limit) {
+        env->exception_index = EXCP_EXIT;
+        cpu_loop_exit(env);
+    }
+    if (env->icount_limit - env->icount < MAX_BLOCK_INSNS) key->cflags |= TB_CF_SINGLE_INSN;
+}
+
 static void x86_get_virt_key(void *env_, TBKey *key)
 {
     CPUState *env = env_;
@@ -239,6 +383,7 @@ static void x86_get_virt_key(void *env_, TBKey *key)
     if ((env->hflags & HF_CPL_MASK) != 3 && cpu_mmu_index(env) == MMU_KERNEL_AC_IDX) {
         key->flags |= HF_KEY_SMAP_AC;
     }
+    if (clock_icount_enabled()) icount_adjust_key(env, key);
 }
 
 static uint64_t x86_get_phys_pc(void *env_, const TBKey *key)
@@ -257,6 +402,7 @@ static void x86_get_key(void *env_, TBKey *key)
 static void x86_set_pc(void *env_, uint64_t pc)
 {
     ((CPUState *)env_)->rip = pc;
+    cpu_icount_sync(env_, pc);   /* the block stops before the instruction at pc */
 }
 
 static const TCGFrontend x86_frontend = {
@@ -271,6 +417,9 @@ static const TCGFrontend x86_frontend = {
 /* The native backend where one exists for this host, the interpreter elsewhere. */
 #if defined(__x86_64__)
 #define HOST_JIT_BACKEND TCG_BACKEND_X86_64
+#endif
+#if defined(__aarch64__)
+#define HOST_JIT_BACKEND TCG_BACKEND_AARCH64
 #endif
 
 bool cpu_tcg_init(const char *accel)

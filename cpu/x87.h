@@ -18,6 +18,12 @@
 unsigned x87_mem_size(unsigned esc, unsigned reg, bool wide_env);
 
 DECL_HELPER(x87);               /* (desc, linear) */
+/* cpu/helpers_xsave.c */
+enum { XSAVE_KIND_SAVE, XSAVE_KIND_SAVEOPT, XSAVE_KIND_SAVEC, XSAVE_KIND_RSTOR };
+DECL_HELPER(xsave);             /* (linear, XSAVE_KIND_*): EDX:EAX is the feature mask */
+DECL_HELPER(xgetbv);            /* () */
+DECL_HELPER(xsetbv);            /* () */
+uint64_t cpu_xcr0(const CPUState *env);
 DECL_HELPER(x87_unavailable);   /* (): #NM (CR0.EM or CR0.TS) */
 
 #endif

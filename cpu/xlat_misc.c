@@ -312,10 +312,8 @@ static void gen_clflush(DisasContext *s, const X86Insn *insn)
 
 static void gen_wait(DisasContext *s, const X86Insn *insn)
 {
-    /* #NM needs CR0.TS and CR0.MP; blocks are keyed on EM|TS, so only those check MP */
-    if (s->flags & HF_EM_TS) {
-        gen_helper0(&helper_info_fwait, TCG_NOTEMP);
-    }
+    /* #NM needs CR0.TS and CR0.MP; a pending x87 exception is reported here too */
+    gen_helper0(&helper_info_x87_wait, TCG_NOTEMP);
 }
 
 static void gen_cpuid(DisasContext *s, const X86Insn *insn)

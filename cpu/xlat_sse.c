@@ -1,11 +1,13 @@
 /*
- * cpu/xlat_sse.c — generators for SSE and SSE2 (the mmx_sse mnemonic), LDMXCSR/STMXCSR,
- * FXSAVE/FXRSTOR and MOVNTI. Each SSE instruction is one call to helper_sse with the entry
- * cpu/helpers_sse.c's table has for it; encodings without an entry (MMX, SSE3 and later,
- * RCPPS/RSQRTPS, MASKMOVDQU) raise #UD.
+ * cpu/xlat_sse.c — generators for MMX and SSE through SSE4.2 (the mmx_sse mnemonic),
+ * CRC32, LDMXCSR/STMXCSR, FXSAVE/FXRSTOR and MOVNTI. Each vector instruction is one call to
+ * helper_sse with the entry the helpers' tables (cpu/helpers_sse*.c, helpers_mmx.c) have
+ * for it; encodings without an entry (RCPPS/RSQRTPS, SHA, AES) raise #UD.
  *
- * Availability: CR4.OSFXSR off makes SSE #UD; CR0.EM (#UD) and CR0.TS (#NM) share one
- * block-key bit (HF_EM_TS), so with it set a helper picks the exception at run time.
+ * Availability: CR4.OSFXSR off makes instructions that name an xmm register #UD (MMX-only
+ * forms do not depend on it); CR0.EM (#UD) and CR0.TS (#NM) share one block-key bit
+ * (HF_EM_TS), so with it set a helper picks the exception at run time. A pending x87
+ * exception (#MF) is the MMX forms' helper's check.
  */
 #include "cpu/xlat.h"
 
@@ -51,27 +53,56 @@ static void gen_movnti(DisasContext *s, const X86Insn *insn)
     gen_st_mem(s, gen_ea_linear(s, size), size, gen_ld_reg(s, insn->reg, size, false));
 }
 
+/* MASKMOVQ / MASKMOVDQU store to DS:rDI (a segment override is not seen: the decoder
+ * records none for a register-form instruction) */
+static TCGv gen_maskmov_linear(DisasContext *s, const X86Insn *insn)
+{
+    int width = insn->mandatory == 0x66 ? 16 : 8;
+    TCGv off = gen_ld_reg(s, R_EDI, insn->addrsize, false);
+    return gen_linear(s, off, R_DS, width);
+}
+
 static void gen_sse(DisasContext *s, const X86Insn *insn)
 {
     if (insn->map == 1 && insn->opcode == 0xC3 && insn->mandatory == 0) {
         gen_movnti(s, insn);
         return;
     }
-    unsigned mem_bytes;
-    bool sets_flags;
-    int index = sse_lookup(insn, &mem_bytes, &sets_flags);
-    if (index < 0) {
+    SseLookup e;
+    if (!sse_lookup(insn, &e)) {
         gen_exception(s, EXCP_UD, 0);
         return;
     }
-    if (!gen_sse_available(s))
+    if (e.needs_osfxsr && !(s->flags & HF_OSFXSR)) {
+        gen_exception(s, EXCP_UD, 0);
         return;
-    TCGv la = mem_bytes ? gen_ea_linear(s, (int)mem_bytes) : imm64(0);
+    }
+    if (s->flags & HF_EM_TS) {
+        gen_sse_unavailable(s);
+        return;
+    }
+    if (gen_sse_inline(s, insn))
+        return;
+    TCGv la = e.mem_bytes ? gen_ea_linear(s, (int)e.mem_bytes)
+            : insn->map == 1 && insn->opcode == 0xF7 ? gen_maskmov_linear(s, insn) : imm64(0);
     uint8_t imm = insn->nops && insn->op[0].kind == X86_OPK_IMM ? (uint8_t)insn->op[0].imm : 0;
-    tcg_gen_call(&helper_info_sse, TCG_NOTEMP, imm64(sse_desc(insn, index)), la, imm64(imm),
+    tcg_gen_call(&helper_info_sse, TCG_NOTEMP, imm64(sse_desc(insn, e.index)), la, imm64(imm),
                  TCG_NOTEMP);
-    if (sets_flags)
+    if (e.sets_flags)
         s->cc_op = CC_OP_EFLAGS;
+}
+
+/* CRC32 r32/r64, r/m8/16/32/64 (F2 0F 38 F0/F1): a general-purpose instruction (no CR0 or
+ * CR4 condition). The source size is the operand's; the destination is 32 bits, or 64 with
+ * REX.W (its upper half zero). */
+static void gen_crc32(DisasContext *s, const X86Insn *insn)
+{
+    const X86Operand *src = &insn->op[1];
+    TCGv acc = gen_ld_reg(s, insn->op[0].reg, 4, false);
+    TCGv v = gen_ld_op(s, src);
+    TCGv r = tcg_temp_new(TCG_I64);
+    tcg_gen_call(&helper_info_crc32, r, acc, v, imm64(src->size), TCG_NOTEMP);
+    gen_st_reg(s, insn->op[0].reg, insn->op[0].size, false, r);
 }
 
 static void gen_ldmxcsr(DisasContext *s, const X86Insn *insn)
@@ -104,6 +135,7 @@ static void gen_fxsave_fxrstor(DisasContext *s, const X86Insn *insn)
 
 const XlatEntry xlat_sse_entries[] = {
     { MN_mmx_sse, gen_sse },
+    { MN_crc32, gen_crc32 },
     { MN_ldmxcsr, gen_ldmxcsr },
     { MN_stmxcsr, gen_stmxcsr },
     { MN_fxsave, gen_fxsave_fxrstor },

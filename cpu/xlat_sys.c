@@ -146,6 +146,15 @@ static void gen_load_dtr(DisasContext *s, const X86Insn *insn)
     tcg_gen_st_env(limit, dtr + offsetof(DescTable, limit), MO_32);
 }
 
+/* UMIP: SGDT SIDT SLDT SMSW STR fault at CPL > 0 when CR4.UMIP is set. CR4 is not part
+ * of the block key, so the check is made when the instruction runs. */
+static void gen_umip_check(DisasContext *s)
+{
+    if (s->cpl > 0) {
+        gen_call0(&helper_info_umip_check, TCG_NOTEMP, TCG_NOTEMP);
+    }
+}
+
 /* SGDT/SIDT: limit, then the whole base (32 bits, 64 in 64-bit code) */
 static void gen_store_dtr(DisasContext *s, const X86Insn *insn)
 {
@@ -153,6 +162,7 @@ static void gen_store_dtr(DisasContext *s, const X86Insn *insn)
         gen_exception(s, EXCP_UD, 0);
         return;
     }
+    gen_umip_check(s);
     int base_size = s->code_bits == 64 ? 8 : 4;
     size_t dtr = dtr_offset(insn->mnem);
     TCGv la = gen_ea_linear(s, 2 + base_size);
@@ -233,6 +243,7 @@ static void gen_smsw(DisasContext *s, const X86Insn *insn)
     if (dst.kind == X86_OPK_MEM) {
         dst.size = 2;
     }
+    gen_umip_check(s);
     TCGv v = tcg_temp_new(TCG_I64);
     tcg_gen_ld_env(v, offsetof(CPUState, cr), MO_64);
     gen_st_op(s, &dst, gen_zext(s, v, dst.size));
@@ -281,6 +292,7 @@ static void gen_store_system_seg(DisasContext *s, const X86Insn *insn)
     if (dst.kind == X86_OPK_MEM) {
         dst.size = 2;
     }
+    gen_umip_check(s);
     size_t field = insn->mnem == MN_sldt ? offsetof(CPUState, ldt) : offsetof(CPUState, tr);
     TCGv sel = tcg_temp_new(TCG_I64);
     tcg_gen_ld_env(sel, field + offsetof(SegmentCache, selector), MO_16);
@@ -439,6 +451,45 @@ static void gen_invlpg(DisasContext *s, const X86Insn *insn)
     s->end = DISAS_STOP;
 }
 
+/* INVPCID r, m128: CPL 0 (#UD in virtual-8086 mode); the type is the whole register */
+static void gen_invpcid(DisasContext *s, const X86Insn *insn)
+{
+    if (s->flags & HF_VM) {
+        gen_exception(s, EXCP_UD, 0);
+        return;
+    }
+    if (!require_cpl0(s)) {
+        return;
+    }
+    TCGv type = gen_ld_op(s, &insn->op[0]);
+    gen_call0(&helper_info_invpcid, type, gen_ea_linear(s, 16));
+    s->end = DISAS_STOP;
+}
+
+/* RDFSBASE RDGSBASE WRFSBASE WRGSBASE (64-bit code only, the decoder sees to that): a
+ * 32-bit operand reads the low half zero-extended, or writes the base zero-extended */
+static void gen_fsgsbase(DisasContext *s, const X86Insn *insn)
+{
+    X86Mnem m = insn->mnem;
+    unsigned op = m == MN_rdfsbase ? 0 : m == MN_rdgsbase ? 1 : m == MN_wrfsbase ? 2 : 3;
+    const X86Operand *reg = &insn->op[0];
+    if (op >= 2) {
+        gen_call0(&helper_info_fsgsbase, const64(op), gen_ld_op(s, reg));
+        return;
+    }
+    TCGv v = tcg_temp_new(TCG_I64);
+    tcg_gen_call(&helper_info_fsgsbase, v, const64(op), TCG_NOTEMP, TCG_NOTEMP, TCG_NOTEMP);
+    gen_st_op(s, reg, gen_zext(s, v, reg->size));
+}
+
+/* RDPID r32/r64: IA32_TSC_AUX, at any privilege (zero-extended to the register) */
+static void gen_rdpid(DisasContext *s, const X86Insn *insn)
+{
+    TCGv v = tcg_temp_new(TCG_I64);
+    tcg_gen_ld_env(v, offsetof(CPUState, tsc_aux), MO_64);
+    gen_st_op(s, &insn->op[0], v);
+}
+
 /* STAC/CLAC: CPL 0 only (#UD otherwise, and in V86 mode). AC picks the SMAP mmu plane,
  * which is part of the block key, so the block ends. */
 static void gen_stac_clac(DisasContext *s, const X86Insn *insn)
@@ -500,6 +551,12 @@ const XlatEntry xlat_sys_entries[] = {
     { MN_wbinvd, gen_cache_flush },
     { MN_invd, gen_cache_flush },
     { MN_invlpg, gen_invlpg },
+    { MN_invpcid, gen_invpcid },
+    { MN_rdpid, gen_rdpid },
+    { MN_rdfsbase, gen_fsgsbase },
+    { MN_rdgsbase, gen_fsgsbase },
+    { MN_wrfsbase, gen_fsgsbase },
+    { MN_wrgsbase, gen_fsgsbase },
     { MN_stac, gen_stac_clac },
     { MN_clac, gen_stac_clac },
     { MN_rdmsr, gen_rdmsr },

@@ -34,7 +34,30 @@ static void gen_x87(DisasContext *s, const X86Insn *insn)
         s->cc_op = CC_OP_EFLAGS;
 }
 
+/* XSAVE XSAVEOPT XSAVEC XRSTOR (and the REX.W forms, whose only difference is the FIP/FDP
+ * format ferry saves as zero): the helper checks CR4.OSXSAVE, CR0.TS and alignment */
+static void gen_xsave(DisasContext *s, const X86Insn *insn)
+{
+    unsigned kind = insn->mnem == MN_xsave ? XSAVE_KIND_SAVE
+                  : insn->mnem == MN_xsaveopt ? XSAVE_KIND_SAVEOPT
+                  : insn->mnem == MN_xsavec ? XSAVE_KIND_SAVEC : XSAVE_KIND_RSTOR;
+    tcg_gen_call(&helper_info_xsave, TCG_NOTEMP, gen_ea_linear(s, 576), tcg_const(TCG_I64, kind),
+                 TCG_NOTEMP, TCG_NOTEMP);
+}
+
+static void gen_xgetbv_xsetbv(DisasContext *s, const X86Insn *insn)
+{
+    tcg_gen_call(insn->mnem == MN_xgetbv ? &helper_info_xgetbv : &helper_info_xsetbv,
+                 TCG_NOTEMP, TCG_NOTEMP, TCG_NOTEMP, TCG_NOTEMP, TCG_NOTEMP);
+}
+
 const XlatEntry xlat_x87_entries[] = {
     { MN_x87, gen_x87 },
+    { MN_xsave, gen_xsave },
+    { MN_xsaveopt, gen_xsave },
+    { MN_xsavec, gen_xsave },
+    { MN_xrstor, gen_xsave },
+    { MN_xgetbv, gen_xgetbv_xsetbv },
+    { MN_xsetbv, gen_xgetbv_xsetbv },
     XLAT_END
 };

@@ -35,6 +35,7 @@ static bool paging;
 #define CR0_PG   (1ull << 31)
 #define CR4_PAE  (1ull << 5)
 #define CR4_PGE  (1ull << 7)
+#define CR4_OSFXSR (1ull << 9)
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
@@ -197,6 +198,8 @@ static void run_one(const DiffCase *c, DiffResult *r)
             cpu_reset_flat64(&cpu);
         else
             cpu_reset_flat32(&cpu);
+        cpu.cr[4] |= CR4_OSFXSR;     /* SSE on, as the host's kernel has it */
+        cpu_update_hflags(&cpu);
         if (paged)
             paging_enter_long_mode();
         current_mode = c->mode;

@@ -109,5 +109,7 @@ void gen_item(Gen *g);
 /* templates (gen_templates.c) */
 typedef struct Template Template;
 bool gen_template_item(Gen *g);
+/* one MMX/SSE..SSE4.2 or CRC32 item with its setup and result stores (gen_simd.c) */
+bool gen_simd_template(Gen *g, const Template *t);
 
 #endif

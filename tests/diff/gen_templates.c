@@ -935,6 +935,7 @@ static const Template templates[] = {
     { gen_xlat,   MALL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 },
     { gen_branch, MALL, 0, 0, 0, 0, 0, 0, P_BRANCH, 0, 0, 0, 0, 0, 6 },
     { gen_call,   MALL, 0, 0, 0, 0, 0, 0, P_BRANCH | P_STACK, 0, 0, 0, 0, 0, 2 },
+    { gen_simd_template, MALL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8 },   /* gen_simd.c */
 };
 
 bool gen_template_item(Gen *g)
