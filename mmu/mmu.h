@@ -45,6 +45,17 @@ uint8_t *phys_ram_ptr(uint64_t pa, uint64_t len);
 void phys_read(uint64_t pa, void *buf, uint64_t len);
 void phys_write(uint64_t pa, const void *buf, uint64_t len);
 
+/* Shadow RAM below 1 MiB (the i440FX PAM registers): for the RAM in [base, base+size), a
+ * range of whole 16 KiB blocks inside 0xC0000-0xFFFFF, whether CPU reads (PHYS_SHADOW_READ)
+ * and writes (PHYS_SHADOW_WRITE) reach the RAM; the rest goes to what else is mapped there
+ * (the BIOS ROM alias), else nowhere (reads all ones). Until first called, RAM is fully
+ * visible there. Discards translated code in the range and flushes the TLB. false if the
+ * range or mode is invalid. */
+#define PHYS_SHADOW_READ 1u
+#define PHYS_SHADOW_WRITE 2u
+#define PHYS_SHADOW_RW (PHYS_SHADOW_READ | PHYS_SHADOW_WRITE)
+bool phys_set_shadow(uint64_t base, uint64_t size, unsigned mode);
+
 /* A20 gate: when off, physical address bit 20 is forced to 0 (real-mode wrap). */
 void phys_set_a20(bool enabled);
 bool phys_a20(void);
@@ -160,5 +171,35 @@ const uint8_t *mmu_code_ptr(struct CPUState *env, uint64_t la, int mmu_idx);
 /* Side-effect-free walk for the debugger: linear -> physical, no A/D updates, no faults.
  * Returns false if not mapped. */
 bool mmu_debug_translate(struct CPUState *env, uint64_t la, uint64_t *pa);
+
+/* ---------------------------------------------------------------- debugger watchpoints
+ * (mmu/watch.c) Linear ranges whose accesses stop the CPU for the debugger, after the
+ * accessing instruction completed. Pages holding one get TLB_WATCH in the tags of the
+ * watched access kinds; with none set, the slow paths test mmu_watch_count only. */
+typedef enum WatchKind { WATCH_WRITE = 1, WATCH_READ = 2, WATCH_ACCESS = 3 } WatchKind;
+typedef struct WatchHit {
+    uint64_t addr;          /* the watchpoint's own address */
+    uint64_t access;        /* linear address of the access that hit it */
+    WatchKind kind;
+    bool write;
+} WatchHit;
+extern unsigned mmu_watch_count;
+bool mmu_watch_insert(struct CPUState *env, uint64_t la, uint64_t len, WatchKind kind);
+bool mmu_watch_remove(struct CPUState *env, uint64_t la, uint64_t len, WatchKind kind);
+void mmu_watch_remove_all(struct CPUState *env);
+/* tlb.c: WatchKind bits (WATCH_READ: read tag, WATCH_WRITE: write tag) of the page at la */
+unsigned mmu_watch_page_kinds(uint64_t page_la);
+/* tlb.c's slow paths, before an access: a hit from translated code abandons the
+ * instruction and re-runs it alone (cpu_exec then returns EXCP_DEBUG) */
+void mmu_watch_access(struct CPUState *env, uint64_t la, unsigned size, bool write);
+/* After cpu_exec returned (insn_done: it returned EXCP_DEBUG): the hit, if one is complete */
+bool mmu_watch_take_hit(struct CPUState *env, bool insn_done, WatchHit *out);
+/* Forget a hit whose re-run has not happened (the debugger resumes or steps instead) */
+void mmu_watch_cancel(struct CPUState *env);
+
+/* -d mmu (ui/trace.c writes it): a bit of cpu_log_mask (cpu/cpu.h), and tlb.c's hooks */
+#define CPU_LOG_MMU 0x40
+void mmu_log_fault(struct CPUState *env, uint64_t la, uint32_t error_code);
+void mmu_log_fill(struct CPUState *env, uint64_t la, uint64_t pa, unsigned prot, int mmu_idx);
 
 #endif

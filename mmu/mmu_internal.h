@@ -16,10 +16,12 @@ struct CPUState;
 
 typedef enum PhysKind { PHYS_UNMAPPED, PHYS_RAM, PHYS_ROM, PHYS_MMIO } PhysKind;
 
-/* What backs the physical page at pa_page (page aligned). *host is set to the host bytes of
- * the page when one RAM or ROM region covers the whole page (so the TLB may point at it),
- * otherwise to NULL and every access goes through phys_load/phys_store. */
-PhysKind phys_page_info(uint64_t pa_page, uint8_t **host);
+/* What backs the physical page at pa_page (page aligned), in the one lookup a TLB fill
+ * makes. *host is set to the host bytes of the page when one RAM or ROM region covers the
+ * whole page (so the TLB may point at it), otherwise to NULL and every access goes through
+ * phys_load/phys_store. *has_code says whether the page holds translated code (as
+ * phys_page_has_code). */
+PhysKind phys_page_info(uint64_t pa_page, uint8_t **host, bool *has_code);
 
 /* One access of 1, 2, 4 or 8 bytes at a physical address, routed to RAM, ROM, MMIO or the
  * unmapped void (reads all ones, writes dropped). Stores to RAM invalidate code they touch.

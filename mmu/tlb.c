@@ -39,6 +39,11 @@ static inline unsigned tlb_index(uint64_t la)
     return (la >> PAGE_BITS) & (TLB_ENTRIES - 1);
 }
 
+static inline TLBEntry *tlb_entry(CPUState *env, uint64_t la, int mmu_idx)
+{
+    return &mmu_tlb(env)->e[mmu_idx][tlb_index(la)];
+}
+
 static inline bool tag_matches(uint64_t tag, uint64_t la)
 {
     return !(tag & TLB_INVALID) && (tag & ~TLB_TAG_FLAGS) == (la & PAGE_MASK);
@@ -136,16 +141,15 @@ static uint64_t effective_la(const CPUState *env, uint64_t la)
     return (env->hflags & HF_LMA) ? la : (uint32_t)la;
 }
 
-/* In long mode bits 63:47 of a linear address must all equal bit 47. */
+/* In long mode a linear address must be canonical (48 or, with LA57, 57 bits). */
 static bool is_canonical(const CPUState *env, uint64_t la)
 {
-    uint64_t top = la >> 47;
-    return !(env->hflags & HF_LMA) || top == 0 || top == 0x1ffff;
+    return !(env->hflags & HF_LMA) || cpu_is_canonical(env, la);
 }
 
 static void check_canonical(CPUState *env, uint64_t la)
 {
-    if (!is_canonical(env, la)) cpu_raise_exception(env, EXCP_GP, 0);
+    if (!is_canonical(env, la)) cpu_raise_noncanonical(env, la);
 }
 
 /* Translate la for acc at mmu_idx and fill its TLB entry; returns the physical address.
@@ -158,6 +162,7 @@ static uint64_t tlb_fill(CPUState *env, uint64_t la, MMUAccess acc, int mmu_idx)
     if (mmu_paging_enabled(env, mmu_idx)) {
         if (!mmu_walk(env, wla, acc, mmu_idx, false, &w)) {
             env->cr[2] = wla;
+            if (cpu_log_mask & CPU_LOG_MMU) mmu_log_fault(env, wla, w.error_code);
             cpu_raise_exception(env, EXCP_PF, w.error_code);
         }
     } else {
@@ -171,17 +176,22 @@ static uint64_t tlb_fill(CPUState *env, uint64_t la, MMUAccess acc, int mmu_idx)
     uint64_t page_la = la & PAGE_MASK;
     uint64_t pa_page = w.pa & PAGE_MASK;
     uint8_t *host;
-    PhysKind kind = phys_page_info(pa_page, &host);
+    bool has_code;
+    PhysKind kind = phys_page_info(pa_page, &host, &has_code);
     unsigned i = tlb_index(la);
     TLBEntry *e = &mmu_tlb(env)->e[mmu_idx][i];
 
     uint64_t read_flags = host ? 0 : TLB_MMIO;
-    uint64_t write_flags = (host && kind == PHYS_RAM)
-                           ? (phys_page_has_code(pa_page) ? TLB_CODE : 0) : TLB_MMIO;
+    uint64_t write_flags = (host && kind == PHYS_RAM) ? (has_code ? TLB_CODE : 0) : TLB_MMIO;
     if ((env->dr[7] & 0xff) && cpu_dr_data_match(env, page_la, PAGE_SIZE, true)) {
         /* a watched page: reads too, since DR7 R/W = 11 breaks on them */
         read_flags |= TLB_WATCH;
         write_flags |= TLB_WATCH;
+    }
+    if (mmu_watch_count) {
+        unsigned watched = mmu_watch_page_kinds(effective_la(env, page_la));
+        if (watched & WATCH_READ) read_flags |= TLB_WATCH;
+        if (watched & WATCH_WRITE) write_flags |= TLB_WATCH;
     }
     e->addr_read = (w.prot & MMU_PROT_READ) ? page_la | read_flags : TLB_EMPTY;
     e->addr_write = (w.prot & MMU_PROT_WRITE) ? page_la | write_flags : TLB_EMPTY;
@@ -189,6 +199,7 @@ static uint64_t tlb_fill(CPUState *env, uint64_t la, MMUAccess acc, int mmu_idx)
     e->addend = host ? (uintptr_t)host - (uintptr_t)page_la : 0;
     tlb_phys[mmu_idx][i] = pa_page;
     tlb_global[mmu_idx][i] = w.global;
+    if (cpu_log_mask & CPU_LOG_MMU) mmu_log_fill(env, la, w.pa, w.prot, mmu_idx);
     return w.pa;
 }
 
@@ -209,16 +220,22 @@ static bool crosses_page(uint64_t la, unsigned size)
     return (la & ~PAGE_MASK) + size > PAGE_SIZE;
 }
 
-uint64_t mmu_ld_slow(CPUState *env, uint64_t la, unsigned size, int mmu_idx)
+/* Every slow-path access: debug watches, MMIO and ROM, code pages, page crossings. Kept out
+ * of line so that the common miss in mmu_ld_slow/mmu_st_slow pays for none of it. */
+__attribute__((noinline))
+static uint64_t ld_general(CPUState *env, uint64_t la, unsigned size, int mmu_idx)
 {
     if (env->dr[7] & 0xff) cpu_dr_watch_access(env, effective_la(env, la), size, false);
     if (!crosses_page(la, size)) {
-        return phys_load(tlb_translate(env, la, MMU_ACCESS_READ, mmu_idx), size);
+        uint64_t pa = tlb_translate(env, la, MMU_ACCESS_READ, mmu_idx);
+        if (mmu_watch_count) mmu_watch_access(env, effective_la(env, la), size, false);
+        return phys_load(pa, size);
     }
     unsigned first = (unsigned)(PAGE_SIZE - (la & ~PAGE_MASK));
     uint64_t la2 = (la & PAGE_MASK) + PAGE_SIZE;
     uint64_t pa1 = tlb_translate(env, la, MMU_ACCESS_READ, mmu_idx);
     uint64_t pa2 = tlb_translate(env, la2, MMU_ACCESS_READ, mmu_idx);
+    if (mmu_watch_count) mmu_watch_access(env, effective_la(env, la), size, false);
     uint64_t v = 0;
     for (unsigned b = 0; b < size; b++) {
         uint64_t pa = b < first ? pa1 + b : pa2 + (b - first);
@@ -227,11 +244,14 @@ uint64_t mmu_ld_slow(CPUState *env, uint64_t la, unsigned size, int mmu_idx)
     return v;
 }
 
-void mmu_st_slow(CPUState *env, uint64_t la, uint64_t value, unsigned size, int mmu_idx)
+__attribute__((noinline))
+static void st_general(CPUState *env, uint64_t la, uint64_t value, unsigned size, int mmu_idx)
 {
     if (env->dr[7] & 0xff) cpu_dr_watch_access(env, effective_la(env, la), size, true);
     if (!crosses_page(la, size)) {
-        phys_store(tlb_translate(env, la, MMU_ACCESS_WRITE, mmu_idx), value, size);
+        uint64_t pa = tlb_translate(env, la, MMU_ACCESS_WRITE, mmu_idx);
+        if (mmu_watch_count) mmu_watch_access(env, effective_la(env, la), size, true);
+        phys_store(pa, value, size);
         return;
     }
     /* Both pages are translated (and may fault) before any byte is written. */
@@ -239,10 +259,42 @@ void mmu_st_slow(CPUState *env, uint64_t la, uint64_t value, unsigned size, int 
     uint64_t la2 = (la & PAGE_MASK) + PAGE_SIZE;
     uint64_t pa1 = tlb_translate(env, la, MMU_ACCESS_WRITE, mmu_idx);
     uint64_t pa2 = tlb_translate(env, la2, MMU_ACCESS_WRITE, mmu_idx);
+    if (mmu_watch_count) mmu_watch_access(env, effective_la(env, la), size, true);
     for (unsigned b = 0; b < size; b++) {
         uint64_t pa = b < first ? pa1 + b : pa2 + (b - first);
         phys_store(pa, value >> (8 * b), 1);
     }
+}
+
+/* The common miss: an access inside one page with no debug watch of any kind set. Fill the
+ * entry if it does not map la for this access; if it is then a plain RAM page (no flag in
+ * the tag), the inline probe hits and the access is made in place. */
+static bool plain_access(const CPUState *env, uint64_t la, unsigned size)
+{
+    return !(env->dr[7] & 0xff) && !mmu_watch_count && !crosses_page(la, size);
+}
+
+uint64_t mmu_ld_slow(CPUState *env, uint64_t la, unsigned size, int mmu_idx)
+{
+    if (plain_access(env, la, size)) {
+        const TLBEntry *e = tlb_entry(env, la, mmu_idx);
+        if (!tag_matches(e->addr_read, la)) tlb_fill(env, la, MMU_ACCESS_READ, mmu_idx);
+        if (e->addr_read == (la & PAGE_MASK)) return mmu_ld(env, la, size, mmu_idx);
+    }
+    return ld_general(env, la, size, mmu_idx);
+}
+
+void mmu_st_slow(CPUState *env, uint64_t la, uint64_t value, unsigned size, int mmu_idx)
+{
+    if (plain_access(env, la, size)) {
+        const TLBEntry *e = tlb_entry(env, la, mmu_idx);
+        if (!tag_matches(e->addr_write, la)) tlb_fill(env, la, MMU_ACCESS_WRITE, mmu_idx);
+        if (e->addr_write == (la & PAGE_MASK)) {
+            mmu_st(env, la, value, size, mmu_idx);
+            return;
+        }
+    }
+    st_general(env, la, value, size, mmu_idx);
 }
 
 uint64_t mmu_translate_code(CPUState *env, uint64_t la, int mmu_idx)

@@ -1,18 +1,19 @@
 /*
  * mmu/walk.c — the guest page-table walk: 32-bit two-level (with PSE 4 MiB pages and
- * PSE-36), PAE three-level (4 PDPTEs, 2 MiB pages) and long-mode four-level (2 MiB and
- * 1 GiB pages). Permissions combine over the levels (R/W and U/S must allow at every
- * level, XD at any level forbids execution when EFER.NXE), CR0.WP makes read-only pages
- * read-only for the kernel too, accessed/dirty bits are set as the hardware does, and a
- * failure yields the #PF error code (P, W/R, U/S, RSVD, I/D).
+ * PSE-36), PAE three-level (4 PDPTEs, 2 MiB pages), long-mode four-level (2 MiB and
+ * 1 GiB pages) and five-level with CR4.LA57 (a PML5 above the PML4). Permissions combine
+ * over the levels (R/W and U/S must allow at every level, XD at any level forbids
+ * execution when EFER.NXE), CR0.WP makes read-only pages read-only for the kernel too,
+ * accessed/dirty bits are set as the hardware does, and a failure yields the #PF error
+ * code (P, W/R, U/S, RSVD, I/D).
  *
  * SMEP (CR4 bit 20) forbids supervisor fetches from user pages; SMAP (bit 21) forbids
  * supervisor data accesses to user pages except through MMU_KERNEL_AC_IDX (explicit
  * accesses with EFLAGS.AC = 1; MMU_KERNEL_IDX also serves implicit accesses, which SMAP
  * always checks). The leaf's G bit with CR4.PGE marks the translation global for tlb.c.
  *
- * Not modelled yet: protection keys, 5-level paging, and PDPTE caching at CR3 load in PAE
- * mode (the PDPTEs are read on each walk, as if reloaded).
+ * Not modelled yet: protection keys, and PDPTE caching at CR3 load in PAE mode (the PDPTEs
+ * are read on each walk, as if reloaded).
  */
 #include "cpu/cpu.h"
 #include "mmu/mmu_internal.h"
@@ -22,6 +23,7 @@
 #define CR4_PSE  (1ull << 4)
 #define CR4_PAE  (1ull << 5)
 #define CR4_PGE  (1ull << 7)
+#define CR4_LA57 (1ull << 12)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 #define EFER_NXE (1ull << 11)
@@ -52,7 +54,7 @@
 /* One paging format: the levels from the root, each translating `shift` and up. */
 typedef struct PagingFormat {
     int levels;
-    unsigned shift[4];
+    unsigned shift[5];
     unsigned entry_size;        /* 4 or 8 bytes */
     unsigned index_bits;        /* 10 or 9 */
     uint64_t large_shifts;      /* bit s set: PS at the level of shift s maps a large page */
@@ -91,7 +93,10 @@ bool mmu_walk(CPUState *env, uint64_t la, MMUAccess acc, int mmu_idx, bool debug
     uint64_t table;
     uint64_t rsvd = pae ? RSVD_HIGH_64 | (nxe ? 0 : PTE_XD) : 0;
 
-    if (long_mode) {
+    if (long_mode && (env->cr[4] & CR4_LA57)) {
+        fmt = (PagingFormat){ 5, { 48, 39, 30, 21, 12 }, 8, 9, (1ull << 30) | (1ull << 21) };
+        table = env->cr[3] & ADDR_MASK_64;
+    } else if (long_mode) {
         fmt = (PagingFormat){ 4, { 39, 30, 21, 12 }, 8, 9, (1ull << 30) | (1ull << 21) };
         table = env->cr[3] & ADDR_MASK_64;
     } else if (pae) {
@@ -106,7 +111,7 @@ bool mmu_walk(CPUState *env, uint64_t la, MMUAccess acc, int mmu_idx, bool debug
         table = env->cr[3] & 0xfffff000u;
     }
 
-    uint64_t entry_pa[4], entry[4];
+    uint64_t entry_pa[5], entry[5];
     bool rw = true, us = true, xd = false;
     uint64_t page_base = 0, page_size = PAGE_SIZE;
     int n;

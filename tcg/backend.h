@@ -57,6 +57,7 @@ typedef struct TCGBackend {
 
 extern const TCGBackend tcg_backend_interp;
 extern const TCGBackend tcg_backend_x86_64;   /* x86-64 hosts only */
+extern const TCGBackend tcg_backend_aarch64;  /* aarch64 hosts only */
 
 /* State of the running block, shared by the exec loop and the backend. Globals that the
  * next tcg_exec entry resets, because a guest fault leaves by longjmp from anywhere. */

@@ -132,6 +132,11 @@ bool tcg_init(const TCGFrontend *fe, TCGBackendKind kind, size_t code_size)
         backend = &tcg_backend_x86_64;
         break;
 #endif
+#if defined(__aarch64__)
+    case TCG_BACKEND_AARCH64:
+        backend = &tcg_backend_aarch64;
+        break;
+#endif
     default:
         fprintf(stderr, "tcg: backend %d is not built in this version\n", (int)kind);
         return false;
@@ -482,6 +487,8 @@ static TranslationBlock *tb_gen_code(void *env, const TBKey *key)
     tbs_used++;
     tb_register(tb);
     stats.tb_translated++;
+    if (tcg_log_hooks.ir || tcg_log_hooks.host_code)
+        tcg_log_compiled(block, tb);
     return tb;
 }
 

@@ -272,4 +272,14 @@ void tcg_get_stats(TCGStats *s);
 /* Debug dump of an IR block (-d op). */
 void tcg_dump_block(const TCGBlock *b, void (*out)(const char *line, void *opaque), void *opaque);
 
+/* -d op / -d out_asm (tcg/dump.c): hooks the ui sets (NULL = off), called for every block
+ * right after it compiled. host_code gets the backend's code, body_size bytes of straight-line
+ * body followed by its out-of-line stubs, or code NULL for the interpreter (no host code). */
+typedef struct TCGLogHooks {
+    void (*ir)(const TranslationBlock *tb, const TCGBlock *b);
+    void (*host_code)(const TranslationBlock *tb, const uint8_t *code, size_t size, size_t body_size);
+} TCGLogHooks;
+extern TCGLogHooks tcg_log_hooks;
+void tcg_log_compiled(const TCGBlock *b, const TranslationBlock *tb);
+
 #endif
