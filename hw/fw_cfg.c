@@ -12,7 +12,12 @@
  * file directory (key 0x19: be32 count, then 64-byte entries be32 size, be16 key, be16
  * reserved, name[56]) with "etc/e820": the board's memory map, as the loaders give it
  * (usable RAM below 4 GiB with the EBDA and BIOS-area holes reserved), 20-byte entries le64
- * address, le64 length, le32 type. Items are built once at creation; they are not guest state.
+ * address, le64 length, le32 type. "etc/boot-fail-wait" is -1 as QEMU gives it without
+ * reboot-timeout (SeaBIOS then stops at "No bootable device" instead of rebooting), the
+ * boot-menu item follows -boot menu=, and -boot order= becomes a "bootorder" file: one
+ * OpenFirmware device path per line, the IDE disks (c) in channel order, floppies (a, b)
+ * and CDs (d) by their paths on a PC; SeaBIOS tries the listed devices first.
+ * Items are built once at creation; they are not guest state.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +33,7 @@
 #define KEY_ID 0x01
 #define KEY_RAM_SIZE 0x03
 #define KEY_NB_CPUS 0x05
+#define KEY_BOOT_MENU 0x0e
 #define KEY_MAX_CPUS 0x0f
 #define KEY_FILE_DIR 0x19
 #define KEY_FIRST_FILE 0x20
@@ -46,7 +52,8 @@
 #define FILE_NAME_SIZE 56
 #define FILE_ENTRY_SIZE 64
 #define MAX_ITEMS 16
-#define MAX_FILES 4
+#define MAX_FILES 8
+#define BOOTORDER_MAX 512
 
 #define E820_ENTRY_SIZE 20
 
@@ -239,6 +246,37 @@ static uint32_t build_e820(uint8_t *out, const Machine *m)
     return n * E820_ENTRY_SIZE;
 }
 
+/* SeaBIOS's device paths on this board, for each -boot letter. */
+static uint32_t build_bootorder(char *out, size_t max, const Machine *m)
+{
+    size_t n = 0;
+    for (const char *c = m->cfg.boot_order ? m->cfg.boot_order : ""; *c; c++) {
+        const char *path = *c == 'a' ? "/isa/fdc@03f0/floppy@0" : *c == 'b' ? "/isa/fdc@03f0/floppy@1" : NULL;
+        for (int i = 0; i < MAX_IDE_DRIVES && *c == 'c'; i++) {
+            if (!m->cfg.ide[i].file) continue;
+            int w = snprintf(out + n, max - n, "/pci@i0cf8/ide@1,1/drive@%d/disk@%d\n", i / 2, i % 2);
+            if (w > 0 && (size_t)w < max - n) n += (size_t)w;
+        }
+        if (path) {
+            int w = snprintf(out + n, max - n, "%s\n", path);
+            if (w > 0 && (size_t)w < max - n) n += (size_t)w;
+        }
+    }
+    return (uint32_t)n;
+}
+
+static bool add_boot_items(FwCfg *f, const Machine *m)
+{
+    uint8_t menu[2], fail_wait[4];
+    char bootorder[BOOTORDER_MAX];
+    put_le(menu, m->cfg.boot_menu ? 1 : 0, 2);
+    put_le(fail_wait, 0xffffffffu, 4);
+    uint32_t order_size = build_bootorder(bootorder, sizeof(bootorder), m);
+    return add_item(f, KEY_BOOT_MENU, menu, sizeof(menu)) &&
+           add_file(f, "etc/boot-fail-wait", fail_wait, sizeof(fail_wait)) &&
+           (!order_size || add_file(f, "bootorder", bootorder, order_size));
+}
+
 static bool add_items(FwCfg *f, const Machine *m, uint64_t ram)
 {
     uint8_t id[4], ram_size[8], cpus[2], e820[MEMMAP_MAX_ENTRIES * E820_ENTRY_SIZE];
@@ -251,7 +289,7 @@ static bool add_items(FwCfg *f, const Machine *m, uint64_t ram)
     return add_item(f, KEY_SIGNATURE, "QEMU", 4) && add_item(f, KEY_ID, id, sizeof(id)) &&
            add_item(f, KEY_RAM_SIZE, ram_size, sizeof(ram_size)) &&
            add_item(f, KEY_NB_CPUS, cpus, sizeof(cpus)) && add_item(f, KEY_MAX_CPUS, cpus, sizeof(cpus)) &&
-           add_file(f, "etc/e820", e820, build_e820(e820, m));
+           add_file(f, "etc/e820", e820, build_e820(e820, m)) && add_boot_items(f, m);
 }
 
 bool fw_cfg_create(Machine *m)

@@ -175,13 +175,22 @@ static void timer_fire_n(Hpet *h, int n, uint64_t now)
         }
     }
     if ((t->config & TN_PERIODIC) && t->period) {
-        /* next match one period on; matches missed while the host was busy are dropped */
+        /* next match one period on. Matches the host was too late for are owed: each is
+         * delivered TIMER_CATCHUP_GAP_NS after the last (hw.h), up to TIMER_MAX_OWED; a
+         * longer stall drops them and the comparator jumps ahead. */
         uint64_t counter = counter_now(s, now);
         uint64_t mask = (t->config & TN_32BIT) ? 0xffffffffull : ~0ull;
         uint64_t next = (t->comparator + t->period) & mask;
+        uint64_t behind = (counter - next) & mask;
         bool passed = (t->config & TN_32BIT)
             ? (uint32_t)(next - counter) == 0 || (uint32_t)(next - counter) > (uint32_t)t->period
             : next <= counter;
+        if (passed && behind / t->period < TIMER_MAX_OWED) {
+            t->comparator = next;
+            t->deadline_ns = now + TIMER_CATCHUP_GAP_NS;
+            timer_mod(h->timer[n], t->deadline_ns);
+            return;
+        }
         t->comparator = passed ? (counter + t->period) & mask : next;
         timer_arm(h, n, now);
     } else {
@@ -284,7 +293,7 @@ static uint64_t hpet_mmio_read(void *opaque, uint64_t offset, unsigned size)
 {
     uint64_t v = reg_read64(opaque, offset & ~7ull);
     if (size == 8) return v;
-    v >>= (offset & 4) * 8;
+    v >>= (offset & 7) * 8;             /* byte and word reads too take their own bytes */
     return size == 4 ? (uint32_t)v : v & ((1ull << (size * 8)) - 1);
 }
 
@@ -317,11 +326,24 @@ static void hpet_reset(void *state)
     }
 }
 
+/* snapshot/: re-arm each timer from its deadline; the line each drives follows line_level */
+static void hpet_post_load(void *state)
+{
+    Hpet *h = state;
+    for (int n = 0; n < HPET_TIMERS; n++) {
+        if (h->s.timer[n].deadline_ns) timer_mod(h->timer[n], h->s.timer[n].deadline_ns);
+        else timer_del(h->timer[n]);
+        h->active_line[n] = h->s.line_level[n] ? timer_line(&h->s, n) : -1;
+        if (h->active_line[n] >= 0) irq_set(h->active_line[n], 1);
+    }
+}
+
 static const DeviceOps hpet_device = {
     .name = "hpet",
     .version = 1,
     .fields = hpet_fields,
     .reset = hpet_reset,
+    .post_load = hpet_post_load,
 };
 
 bool hpet_create(Machine *m)

@@ -34,6 +34,9 @@ typedef struct DeviceOps {
     const StateField *fields;       /* describes the struct at Device.state */
     void (*reset)(void *state);
     void (*tick)(void *state, uint64_t now_ns);   /* optional: timers due */
+    /* optional: after snapshot/ replaced the state, re-arm Timers from the deadlines in
+     * it and redo host-side effects of the state (mappings, lines) */
+    void (*post_load)(void *state);
 } DeviceOps;
 
 typedef struct Device {
@@ -49,6 +52,13 @@ typedef struct CharSink {
     SerialBackend kind;
     const char *path;               /* for SERIAL_FILE */
 } CharSink;
+
+/* A disk image on the IDE controller (-hda..-hdd, -drive if=ide) */
+typedef struct DriveConfig {
+    const char *file;               /* raw image; NULL = no drive */
+    bool readonly;                  /* readonly=on */
+} DriveConfig;
+#define MAX_IDE_DRIVES 4            /* primary master, primary slave, secondary master, slave */
 
 typedef struct MachineConfig {
     uint64_t ram_size;
@@ -70,6 +80,20 @@ typedef struct MachineConfig {
     const char *monitor;            /* "stdio" or NULL */
     const char *log_items;          /* -d in_asm,exec,cpu,int,op,out_asm */
     const char *log_file;           /* -D FILE (stderr without) */
+    /* snapshots (snapshot/): -icount shift=N, -loadvm FILE */
+    bool icount;
+    unsigned icount_shift;
+    const char *loadvm;
+    const char *savevm_at;          /* -savevm-at NS,FILE: save when virtual time is NS */
+    uint64_t savevm_at_ns;
+    /* disks and firmware boot (hw/piix3_ide.c, hw/fw_cfg.c) */
+    DriveConfig ide[MAX_IDE_DRIVES];
+    bool snapshot;                  /* -snapshot: disk writes stay in memory */
+    const char *boot_order;         /* -boot order=LETTERS (a floppy, c disk, d CD, n network) */
+    bool boot_menu;                 /* -boot menu=on */
+    /* display (hw/vga.c, ui/display.c) */
+    bool vga;                       /* the standard VGA (default; not with -nodefaults, -vga none) */
+    const char *display;            /* -display sdl|none; NULL = SDL when it can show */
 } MachineConfig;
 
 #define MAX_DEVICES 32
@@ -104,6 +128,11 @@ void machine_request_reset(Machine *m);
 bool debug_start(Machine *m);
 bool debug_service(Machine *m);
 void debug_cpu_returned(Machine *m, int reason);
+/* The display's side of the run loop (ui/display.c): display_start opens the window (false
+ * with a message on failure); display_service keeps it alive while the debugger holds the
+ * CPU (while running, its own timer refreshes it). */
+bool display_start(Machine *m);
+void display_service(Machine *m);
 
 /* Interrupt acknowledge from the CPU: vector of the highest pending interrupt, or -1. */
 int machine_irq_ack(Machine *m);
@@ -132,6 +161,27 @@ int irq_level(int line);
  * instructions under -icount. */
 uint64_t clock_now_ns(void);
 
+/* -icount shift=N: from now on virtual time is (instructions retired << N) ns (plus the
+ * time skipped while the CPU waits for a timer), the guest TSC counts those ns, and no host
+ * thread drives timers: call before the machine is created. */
+void clock_icount_enable(unsigned shift);
+bool clock_icount_enabled(void);
+/* Wall-clock time for the RTC: the host's, or under -icount a fixed epoch plus virtual time */
+int64_t clock_wall_ns(void);
+/* A halted CPU under -icount: jump virtual time to the earliest deadline (nothing else would
+ * move it). True when it did, so the caller does not sleep. */
+bool clock_idle_warp(void);
+/* What snapshot/ saves of the clock and restores: virtual time and the instruction count. */
+typedef struct ClockState {
+    uint64_t now_ns;        /* clock_now_ns() when saved */
+    uint64_t icount;        /* instructions retired (-icount) */
+    uint64_t warp_ns;       /* virtual time skipped while halted (-icount) */
+    uint32_t icount_shift;  /* UINT32_MAX without -icount */
+} ClockState;
+void clock_get_state(ClockState *out);
+/* Make the clock read out->now_ns now; under -icount, set the count and skipped time. */
+void clock_set_state(const ClockState *in);
+
 /* Timers on the virtual clock. A device keeps its own deadline in its state struct (that is
  * what a snapshot saves) and (re)arms a Timer from it; the callback runs on the main thread,
  * from machine_run between two cpu_exec calls, once the deadline has passed. A running CPU is
@@ -139,6 +189,12 @@ uint64_t clock_now_ns(void);
  * due), so timer latency does not depend on what the guest executes. */
 typedef struct Timer Timer;
 typedef void (*TimerFn)(void *opaque, uint64_t now_ns);
+/* Periodic interrupt sources (8254 counter 0, HPET periodic timers) owe the periods a late
+ * timer missed (ferry descheduled on a loaded host) and deliver them this far apart, up to
+ * this many; a longer stall is not replayed. Guests that count timer interrupts against
+ * the TSC over a short window then see the count they expect. */
+#define TIMER_CATCHUP_GAP_NS 20000ull
+#define TIMER_MAX_OWED 32
 Timer *timer_new(TimerFn fn, void *opaque);
 void timer_mod(Timer *t, uint64_t deadline_ns);   /* (re)arm: fires once at deadline */
 void timer_del(Timer *t);                          /* disarm */
@@ -146,6 +202,12 @@ bool timer_pending(const Timer *t);
 /* Run the callbacks of every timer whose deadline has passed (machine_run). Returns the
  * earliest remaining deadline, or UINT64_MAX. */
 uint64_t timers_run_expired(void);
+/* Whether a timer is due (never under -icount, where the instruction limit is exact). The
+ * CPU asks when the guest reads the clock (RDTSC) and leaves its block if so: the guest then
+ * never sees a time later than an interrupt it has not been given. The timer thread alone
+ * cannot promise that on a loaded host, where it runs late: Linux's IO-APIC timer check
+ * spins on RDTSC for 10 timer periods and panics when fewer than 5 interrupts came. */
+bool timers_due(void);
 
 /* ---------------------------------------------------------------- character output */
 

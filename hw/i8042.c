@@ -390,6 +390,24 @@ void i8042_key_event(uint8_t set2_byte)
     push_kbd(s, code);
 }
 
+static int clamp_motion(int v)
+{
+    return v < -255 ? -255 : v > 255 ? 255 : v;
+}
+
+void i8042_mouse_event(int dx, int dy, unsigned buttons)
+{
+    if (!kbc) return;
+    I8042State *s = &kbc->s;
+    if (!(s->aux_status & AUX_STATUS_ENABLED) || (s->command_byte & CB_AUX_OFF)) return;
+    if (s->count > QUEUE_SIZE - 3) return;     /* never a partial packet: it desynchronises */
+    dx = clamp_motion(dx);
+    dy = clamp_motion(dy);
+    push_aux(s, (uint8_t)(0x08 | (buttons & 7) | (dx < 0 ? 0x10 : 0) | (dy < 0 ? 0x20 : 0)));
+    push_aux(s, (uint8_t)dx);
+    push_aux(s, (uint8_t)dy);
+}
+
 static const MemOps data_ops = { data_read, data_write };
 static const MemOps command_ops = { status_read, command_write };
 

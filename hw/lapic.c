@@ -33,7 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
+#endif
 
 #include "cpu/cpu.h"
 #include "hw/board.h"
@@ -139,7 +141,12 @@ static Lapic *lapic;
 uint64_t clock_tsc_hz(void)
 {
     static uint64_t hz;
+    if (clock_icount_enabled()) return 1000000000u;     /* the TSC counts virtual ns */
     if (hz) return hz;
+#if !defined(__x86_64__) && !defined(__i386__)
+    /* other hosts: cpu_get_tsc counts nanoseconds of the monotonic clock (cpu/cpu.c) */
+    return hz = 1000000000u;
+#else
     /* TSC ticks over ~10 ms of CLOCK_MONOTONIC: the host TSC is invariant on any host
      * this runs on (constant_tsc), so one measurement serves the whole run. */
     struct timespec t0, t1, pause = { 0, 10 * 1000 * 1000 };
@@ -153,6 +160,7 @@ uint64_t clock_tsc_hz(void)
     hz = ns ? (uint64_t)((unsigned __int128)(c1 - c0) * 1000000000u / ns) : 1000000000u;
     if (hz == 0) hz = 1000000000u;
     return hz;
+#endif
 }
 
 /* ---------------------------------------------------------------- 256-bit sets */
@@ -627,11 +635,21 @@ static void lapic_reset(void *state)
     }
 }
 
+/* snapshot/: re-arm the timer from its deadline, map the page IA32_APIC_BASE names */
+static void lapic_post_load(void *state)
+{
+    Lapic *a = state;
+    timer_arm(a, a->s.timer_deadline_ns);
+    map_current_page(a);
+    machine_update_intr();
+}
+
 static const DeviceOps lapic_device = {
     .name = "lapic",
     .version = 1,
     .fields = lapic_fields,
     .reset = lapic_reset,
+    .post_load = lapic_post_load,
 };
 
 bool lapic_create(Machine *m, bool firmware_state)

@@ -2,9 +2,12 @@
  * hw/loader_bios.c — -bios FILE: the firmware image is ROM ending at 4 GiB (where the reset
  * vector F000:FFF0 = 0xFFFFFFF0 fetches its first instruction), and its last 128 KiB (or the
  * whole image if smaller) is also visible as ROM ending at 1 MiB, the legacy BIOS area that
- * real-mode code reaches through segment F000.
+ * real-mode code reaches through segment F000 (the i440FX's PAM registers decide whether
+ * that alias or the shadow RAM above it is seen). Without -bios and -kernel the machine
+ * boots Debian's SeaBIOS.
  */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "hw/board.h"
 #include "mmu/mmu.h"
@@ -18,6 +21,14 @@
 
 bool bios_load(const char *path)
 {
+    if (!path) {
+        if (access(DEFAULT_BIOS_PATH, R_OK) != 0) {
+            fprintf(stderr, "ferry: no firmware: %s is missing (install Debian's seabios package, "
+                    "or give -bios FILE or -kernel FILE)\n", DEFAULT_BIOS_PATH);
+            return false;
+        }
+        path = DEFAULT_BIOS_PATH;
+    }
     uint64_t size;
     uint8_t *image = load_file(path, "BIOS image", BIOS_MAX_SIZE, &size);
     if (!image) return false;

@@ -199,12 +199,12 @@ static void fill_e820(uint8_t *bp, const Machine *m)
 
 /* Place the initrd as high as both RAM and the kernel allow, page aligned, above the
  * kernel's whole footprint. */
-static bool load_initrd(const char *path, const KernelLayout *k, uint8_t *bp)
+static bool load_initrd(const char *path, const KernelLayout *k, uint8_t *bp, const Machine *m)
 {
     uint64_t size;
     uint8_t *data = load_file(path, "initrd", MAX_INITRD_FILE, &size);
     if (!data) return false;
-    uint64_t top = phys_ram_size();
+    uint64_t top = board_ram_below_4g(m);
     if (top > k->initrd_max) top = k->initrd_max;
     if (top > FOUR_GIB) top = FOUR_GIB;
     uint64_t floor = k->load_addr + k->mem_size;
@@ -226,7 +226,7 @@ static bool load_initrd(const char *path, const KernelLayout *k, uint8_t *bp)
 /* The zero page: the file's setup header plus what the loader knows. */
 static void build_boot_params(uint8_t *bp, const uint8_t *file, const KernelLayout *k, const Machine *m)
 {
-    const uint64_t ram = m->cfg.ram_size;
+    const uint64_t ram = board_ram_below_4g(m);
     memset(bp, 0, BP_SIZE);
     memcpy(bp + HDR_START, file + HDR_START, k->header_end - HDR_START);
     bp[HDR_TYPE_OF_LOADER] = LOADER_TYPE_UNKNOWN;
@@ -242,7 +242,8 @@ static void build_boot_params(uint8_t *bp, const uint8_t *file, const KernelLayo
     uint64_t ext_kib = (ram - ONE_MIB) / 1024;
     wr16(bp + BP_EXT_MEM_K, (uint32_t)(ext_kib > 0xffff ? 0xffff : ext_kib));
     wr32(bp + BP_ALT_MEM_K, (uint32_t)(ext_kib > UINT32_MAX ? UINT32_MAX : ext_kib));
-    wr64(bp + BP_ACPI_RSDP_ADDR, 0);    /* no ACPI tables yet: the kernel then scans for one */
+    /* the tables machine.c wrote (the kernel would also find the RSDP by its scan) */
+    wr64(bp + BP_ACPI_RSDP_ADDR, m->cfg.bios ? 0 : ACPI_RSDP_ADDR);
     bp[BP_SENTINEL] = 0;
     fill_e820(bp, m);
 }
@@ -317,7 +318,7 @@ bool linux_load(Machine *m)
 
     bool ok = false;
     KernelLayout k;
-    uint64_t ram = phys_ram_size();
+    uint64_t ram = board_ram_below_4g(m);
     if (!parse_header(path, file, size, &k)) goto out;
     if (ram <= CMDLINE_ADDR + CMDLINE_AREA || k.load_addr < ONE_MIB || k.load_addr > ram ||
         k.mem_size > ram - k.load_addr) {
@@ -342,7 +343,7 @@ bool linux_load(Machine *m)
     if (k.mem_size > k.pm_size) {
         memset(phys_ram_ptr(k.load_addr + k.pm_size, k.mem_size - k.pm_size), 0, k.mem_size - k.pm_size);
     }
-    if (cfg->initrd && !load_initrd(cfg->initrd, &k, bp)) goto out;
+    if (cfg->initrd && !load_initrd(cfg->initrd, &k, bp, m)) goto out;
     enter_kernel(m->cpu, &k);
     ok = true;
 out:

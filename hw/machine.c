@@ -19,6 +19,7 @@
 #include "cpu/cpu.h"
 #include "hw/board.h"
 #include "hw/pci.h"
+#include "hw/vga.h"
 #include "mmu/mmu.h"
 #include "tcg/tcg.h"
 
@@ -33,6 +34,9 @@
 #define VGA_START 0xa0000ull
 #define BIOS_AREA_START 0xf0000ull
 #define ONE_MIB 0x100000ull
+#define FOUR_GIB 0x100000000ull
+#define PCI_HOLE_SPLIT_AT 0xe0000000ull
+#define LOW_RAM_WITH_HOLE 0xc0000000ull
 
 static volatile sig_atomic_t stop_signal;
 
@@ -84,21 +88,34 @@ static bool machine_boot(Machine *m)
     cpu_reset(m->cpu);
     phys_set_a20(true);
     if (m->cfg.kernel) {
+        /* no firmware: ferry leaves the tables a BIOS would have */
+        if (!m->cfg.bios && (!acpi_tables_write(m) || !mptable_write(m) || !smbios_write(m))) return false;
         return linux_is_bzimage(m->cfg.kernel) ? linux_load(m) : multiboot_load(m);
     }
     return true;
 }
 
+/* QEMU's pc machine: RAM of 3.5 GiB or more keeps only 3 GiB below 4 GiB (the rest of
+ * that gigabyte is the PCI hole: MMIO windows, I/O APIC, HPET, LAPIC, BIOS); the remainder
+ * starts at 4 GiB. */
+uint64_t board_ram_below_4g(const Machine *m)
+{
+    return m->cfg.ram_size >= PCI_HOLE_SPLIT_AT ? LOW_RAM_WITH_HOLE : m->cfg.ram_size;
+}
+
 int board_memory_map(const Machine *m, MemMapEntry *out, int max)
 {
-    /* RAM is at least 1 MiB (phys_init refuses less), so the last length cannot wrap */
+    /* RAM is at least 1 MiB (phys_init refuses less), so the lengths cannot wrap */
+    const uint64_t below = board_ram_below_4g(m), above = m->cfg.ram_size - below;
     const MemMapEntry map[MEMMAP_MAX_ENTRIES] = {
         { 0, EBDA_START, MEMMAP_USABLE },
         { EBDA_START, VGA_START - EBDA_START, MEMMAP_RESERVED },
         { BIOS_AREA_START, ONE_MIB - BIOS_AREA_START, MEMMAP_RESERVED },
-        { ONE_MIB, m->cfg.ram_size - ONE_MIB, MEMMAP_USABLE },
+        { ONE_MIB, below - ONE_MIB, MEMMAP_USABLE },
+        { FOUR_GIB, above, MEMMAP_USABLE },
     };
-    int n = max < MEMMAP_MAX_ENTRIES ? max : MEMMAP_MAX_ENTRIES;
+    int n = above ? MEMMAP_MAX_ENTRIES : MEMMAP_MAX_ENTRIES - 1;
+    if (max < n) n = max;
     for (int i = 0; i < n; i++) out[i] = map[i];
     return n < 0 ? 0 : n;
 }
@@ -108,7 +125,7 @@ static bool create_devices(Machine *m)
     const MachineConfig *cfg = &m->cfg;
     /* legacy ISA platform: interrupt controller first, so the others find their sink */
     if (!pic8259_create(m) || !pit8254_create(m) || !rtc_create(m) || !i8042_create(m) ||
-        !sysreset_create(m)) {
+        !sysreset_create(m) || !ferr_create(m)) {
         return false;
     }
     /* APIC platform: with -kernel nothing plays the BIOS, so the local APIC starts as one
@@ -124,6 +141,9 @@ static bool create_devices(Machine *m)
         return false;
     }
     /* ---- end PCI platform */
+    if (!piix3_ide_create(m, cfg->kernel != NULL) || !dma8237_create(m)) return false;
+    /* the VGA needs its BIOS to set a mode: only on firmware boots */
+    if (cfg->vga && (cfg->bios || !cfg->kernel) && !vga_create(m)) return false;
     if (cfg->serial.kind != SERIAL_NONE && !uart16550_create(m, COM1_IOBASE, COM1_IRQ, &cfg->serial)) {
         return false;
     }
@@ -136,10 +156,6 @@ static bool create_devices(Machine *m)
 
 Machine *machine_create(const MachineConfig *cfg)
 {
-    if (!cfg->kernel && !cfg->bios) {
-        fprintf(stderr, "ferry: no firmware: give -bios FILE or -kernel FILE (SeaBIOS support comes later)\n");
-        return NULL;
-    }
     Machine *m = calloc(1, sizeof(*m));
     CPUState *env = calloc(1, sizeof(*env));
     if (!m || !env) {
@@ -158,7 +174,8 @@ Machine *machine_create(const MachineConfig *cfg)
     cpu_init(env, m);
     if (!first_cpu) first_cpu = env;    /* the one CPU of this process */
     if (!create_devices(m)) goto fail;
-    if (cfg->bios && !bios_load(cfg->bios)) goto fail;
+    /* without -kernel or -bios, Debian's SeaBIOS boots the machine (bios_load(NULL)) */
+    if ((cfg->bios || !cfg->kernel) && !bios_load(cfg->bios)) goto fail;
     devices_reset(m);
     if (!machine_boot(m)) goto fail;
     return m;
@@ -214,6 +231,7 @@ void machine_update_intr(void)
 static void wait_for_event(void)
 {
     fflush(NULL);
+    if (clock_idle_warp()) return;      /* -icount: time jumps to the next deadline */
     uint64_t now = clock_now_ns(), due = timers_next_deadline();
     if (due <= now) return;
     uint64_t wait_ns = due - now < HALT_WAIT_MS * 1000000ull ? due - now : HALT_WAIT_MS * 1000000ull;
@@ -239,9 +257,12 @@ static bool do_reset(Machine *m)
 int machine_run(Machine *m)
 {
     install_signal_handlers();
-    if (!debug_start(m)) return 1;
+    if (!debug_start(m) || !display_start(m)) return 1;
     while (!m->exit_requested && !stop_signal) {
-        if (debug_service(m)) continue;     /* paused by the debugger or monitor */
+        if (debug_service(m)) {             /* paused by the debugger or monitor */
+            display_service(m);
+            continue;
+        }
         int reason = cpu_exec(m->cpu);
         if (m->exit_requested || stop_signal) break;
         debug_cpu_returned(m, reason);

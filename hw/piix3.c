@@ -96,6 +96,13 @@ int piix3_pirq_irq(int pirq)
     return (int)irq;
 }
 
+/* The board's swizzle, as on QEMU's pc machine: pin INTA of slot 1 is PIRQA and each
+ * slot rotates by one, so the four pins of neighbouring slots spread over the links. */
+int piix3_slot_pirq(int slot, int pin)
+{
+    return (slot + pin - 1) & (NB_PIRQ - 1);
+}
+
 static const DeviceOps piix3_device = {
     .name = "piix3",
     .version = 1,

@@ -6,8 +6,11 @@
  * A counter is never stepped: it remembers when counting started (load_time_ns, on the
  * virtual clock) and its value and output are computed from the ticks of the 1.193182 MHz
  * input since then. Counter 0's output drives IRQ 0 through a Timer armed for its next
- * rising edge; when the host fell behind by several periods one interrupt is delivered and
- * the next edge is the next one in the future (guests count lost ticks from clocksources).
+ * rising edge. When the host fell behind by several periods (ferry descheduled on a loaded
+ * host), the edges it missed are owed and delivered TIMER_CATCHUP_GAP_NS apart, up to
+ * TIMER_MAX_OWED (hw.h): a guest that counts timer interrupts against the TSC over a short window
+ * (Linux's IO-APIC timer check counts them over 10 periods and panics below 5) then sees
+ * the count it expects. Under -icount timers are never late, so nothing is ever owed.
  * Counter 0 and 1 have their gate tied high; counter 2's gate is port 0x61 bit 0.
  */
 #include <stdlib.h>
@@ -53,12 +56,16 @@ typedef struct PitCounter {
 typedef struct PitState {
     PitCounter counter[3];
     uint64_t irq_deadline_ns;   /* counter 0's next rising edge (0 = none) */
+    uint64_t owed_deadline_ns;  /* when the next owed edge is delivered (0 = none owed) */
+    uint32_t owed_edges;        /* rising edges the host was too late to deliver */
     uint8_t port61;             /* PORT61_WRITABLE bits */
 } PitState;
 
 static const StateField pit_fields[] = {
     STATE_FIELD(PitState, counter, 1),
     STATE_FIELD(PitState, irq_deadline_ns, 1),
+    STATE_FIELD(PitState, owed_deadline_ns, 1),
+    STATE_FIELD(PitState, owed_edges, 1),
     STATE_FIELD(PitState, port61, 1),
     STATE_END
 };
@@ -156,28 +163,57 @@ static uint64_t next_rising_edge(const PitCounter *c, uint64_t now)
     return c->load_time_ns + ticks_to_ns(edge);
 }
 
-static void rearm_irq(Pit *p, uint64_t now)
+/* The timer follows whichever comes first: the next natural edge or the next owed one. */
+static void arm_irq_timer(Pit *p)
 {
-    p->s.irq_deadline_ns = next_rising_edge(&p->s.counter[0], now);
-    if (p->s.irq_deadline_ns) {
-        timer_mod(p->irq_timer, p->s.irq_deadline_ns);
+    uint64_t next = p->s.irq_deadline_ns, owed = p->s.owed_deadline_ns;
+    if (owed && (!next || owed < next)) next = owed;
+    if (next) {
+        timer_mod(p->irq_timer, next);
     } else {
         timer_del(p->irq_timer);
     }
 }
 
+static void rearm_irq(Pit *p, uint64_t now)
+{
+    p->s.irq_deadline_ns = next_rising_edge(&p->s.counter[0], now);
+    arm_irq_timer(p);
+}
+
+/* The natural edges due by now (at least the one at irq_deadline_ns): more than one when
+ * the timer fired late. Only the periodic modes have a second edge. */
+static uint64_t edges_due(const Pit *p, uint64_t now)
+{
+    const PitCounter *c = &p->s.counter[0];
+    if (c->mode != 2 && c->mode != 3) return 1;
+    uint64_t n = period(c);
+    return 1 + (elapsed_ticks(c, now) - elapsed_ticks(c, p->s.irq_deadline_ns)) / n;
+}
+
 static void irq_timer_fired(void *opaque, uint64_t now)
 {
     Pit *p = opaque;
+    if (p->s.irq_deadline_ns && now >= p->s.irq_deadline_ns) {
+        uint64_t owed = p->s.owed_edges + edges_due(p, now) - 1;
+        p->s.owed_edges = owed < TIMER_MAX_OWED ? (uint32_t)owed : TIMER_MAX_OWED;
+        p->s.irq_deadline_ns = next_rising_edge(&p->s.counter[0], now);
+    } else if (p->s.owed_edges) {
+        p->s.owed_edges--;
+    }
+    p->s.owed_deadline_ns = p->s.owed_edges ? now + TIMER_CATCHUP_GAP_NS : 0;
     /* a rising edge: from low if the output is held low (modes 0/1 before the count) */
     irq_set(PIT_IRQ, 0);
     irq_set(PIT_IRQ, 1);
-    rearm_irq(p, now);
+    arm_irq_timer(p);
 }
 
-/* Counter 0's output level changed by programming (not by counting). */
+/* Counter 0's output level changed by programming (not by counting): a new count owes
+ * nothing of the old one's edges. */
 static void counter0_programmed(Pit *p, uint64_t now)
 {
+    p->s.owed_edges = 0;
+    p->s.owed_deadline_ns = 0;
     irq_set(PIT_IRQ, counter_out(&p->s.counter[0], now));
     rearm_irq(p, now);
 }
@@ -336,11 +372,18 @@ static void pit_reset(void *state)
     load_count(p, &p->s.counter[0], 0, now);
 }
 
+/* snapshot/: the state holds counter 0's next edges; the timer follows them */
+static void pit_post_load(void *state)
+{
+    arm_irq_timer(state);
+}
+
 static const DeviceOps pit_device = {
     .name = "pit8254",
-    .version = 1,
+    .version = 2,           /* 2: owed edges */
     .fields = pit_fields,
     .reset = pit_reset,
+    .post_load = pit_post_load,
 };
 
 bool pit8254_create(Machine *m)

@@ -91,13 +91,12 @@ typedef struct Rtc {
     RtcState s;                 /* first: DeviceOps hands us &s */
     Timer *periodic_timer;
     Timer *second_timer;
+    const Machine *machine;     /* its RAM split around the PCI hole */
 } Rtc;
 
 static int64_t host_utc_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+    return clock_wall_ns();     /* the host's, or virtual under -icount */
 }
 
 static uint8_t to_bcd(int v)
@@ -339,11 +338,10 @@ static void put_le16(uint8_t *p, uint64_t v)
 }
 
 /* The memory sizes a BIOS and Linux's early code read, from the RAM size. */
-static void fill_memory_size(RtcState *s)
+static void fill_memory_size(RtcState *s, const Machine *m)
 {
-    const uint64_t kib = 1024, mib = 1024 * kib, below_4g_max = 4096 * mib;
-    uint64_t ram = phys_ram_size();
-    uint64_t below = ram < below_4g_max ? ram : below_4g_max, above = ram - below;
+    const uint64_t kib = 1024, mib = 1024 * kib;
+    uint64_t below = board_ram_below_4g(m), above = m->cfg.ram_size - below;
     uint64_t ext_kib = below > mib ? (below - mib) / kib : 0;
     if (ext_kib > 0xffff) ext_kib = 0xffff;
     uint64_t above16m = below > 16 * mib ? (below - 16 * mib) / (64 * kib) : 0;
@@ -372,11 +370,22 @@ static void rtc_reset(void *state)
     s->offset_s = offset;
     s->cmos[REG_A] = A_DIVIDER_NORMAL | 0x06;       /* 1024 Hz, as firmware leaves it */
     s->cmos[REG_B] = B_24H;
-    fill_memory_size(s);
+    fill_memory_size(s, r->machine);
     store_time(s);
     timer_del(r->periodic_timer);
     timer_del(r->second_timer);
     irq_set(RTC_IRQ, 0);
+}
+
+/* snapshot/: re-arm the timers from the deadlines in the state, drive the line again */
+static void rtc_post_load(void *state)
+{
+    Rtc *r = state;
+    if (r->s.periodic_deadline_ns) timer_mod(r->periodic_timer, r->s.periodic_deadline_ns);
+    else timer_del(r->periodic_timer);
+    if (r->s.second_deadline_ns) timer_mod(r->second_timer, r->s.second_deadline_ns);
+    else timer_del(r->second_timer);
+    update_irq(&r->s);
 }
 
 static const DeviceOps rtc_device = {
@@ -384,6 +393,7 @@ static const DeviceOps rtc_device = {
     .version = 1,
     .fields = rtc_fields,
     .reset = rtc_reset,
+    .post_load = rtc_post_load,
 };
 
 bool rtc_create(Machine *m)
@@ -398,6 +408,7 @@ bool rtc_create(Machine *m)
         free(r);
         return false;
     }
+    r->machine = m;
     r->periodic_timer = timer_new(periodic_fired, r);
     r->second_timer = timer_new(second_fired, r);
     machine_add_device(m, &rtc_device, &r->s);

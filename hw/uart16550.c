@@ -355,6 +355,7 @@ bool uart16550_create(Machine *m, uint16_t iobase, int irq, const CharSink *sink
     if (sink->kind == SERIAL_STDIO) {
         u->stdin_input = true;
         charsink_input_start();
+        charsink_input_attach(m);
     }
     if (!port_register(iobase, 8, &uart_ops, u)) {
         fprintf(stderr, "ferry: serial port 0x%x: ports already in use\n", iobase);

@@ -8,6 +8,10 @@
  * up unchained, so x86_get_key sees every arrival and stops the CPU before it.
  *
  * Resuming from a breakpoint first steps over the instruction under it, then continues.
+ * A step masks interrupts unless debug_set_step_irqs(true) (gdb's Qqemu.sstep) allows them.
+ *
+ * Watchpoints live in mmu/watch.c; a hit ends cpu_exec after the accessing instruction and
+ * is reported here to both front ends like a breakpoint.
  *
  * A running guest notices debugger input through a 20 ms interval timer (SIGALRM) that asks
  * the CPU to leave cpu_exec (CPU_INT_EXIT); the run loop then polls the sockets without
@@ -40,6 +44,7 @@ static struct {
     bool stepping;                  /* a step is in flight */
     bool continue_after_step;       /* the step only moves off a breakpoint */
     bool notify_gdb, notify_monitor;    /* who waits for the next stop */
+    bool step_irqs;                 /* interrupts may be delivered during a step */
     uint64_t bp[MAX_BREAKPOINTS];
     int nb_bp;
 } dbg;
@@ -148,20 +153,21 @@ void debug_request_stop(DebugClient who)
     notify(who);
     if (dbg.state == RUN_PAUSED) {
         /* already stopped: answer at once */
-        if (who == DEBUG_CLIENT_GDB) { dbg.notify_gdb = false; gdbstub_stopped(SIGTRAP_NUM); }
-        else if (who == DEBUG_CLIENT_MONITOR) { dbg.notify_monitor = false; monitor_stopped(); }
+        if (who == DEBUG_CLIENT_GDB) { dbg.notify_gdb = false; gdbstub_stopped(SIGTRAP_NUM, NULL); }
+        else if (who == DEBUG_CLIENT_MONITOR) { dbg.notify_monitor = false; monitor_stopped(NULL); }
         return;
     }
     dbg.state = RUN_STOP_REQUESTED;
     cpu_interrupt(cpu(), CPU_INT_EXIT);
 }
 
+void debug_set_step_irqs(bool allowed) { dbg.step_irqs = allowed; }
+
 static void set_step(bool on)
 {
     CPUState *env = cpu();
-    uint32_t bits = CPU_DEBUG_STEP | CPU_DEBUG_STEP_NOIRQ;
-    if (on) env->debug_flags |= bits;
-    else env->debug_flags &= ~bits;
+    env->debug_flags &= ~(uint32_t)(CPU_DEBUG_STEP | CPU_DEBUG_STEP_NOIRQ);
+    if (on) env->debug_flags |= CPU_DEBUG_STEP | (dbg.step_irqs ? 0 : CPU_DEBUG_STEP_NOIRQ);
     dbg.stepping = on;
 }
 
@@ -169,22 +175,33 @@ void debug_resume(DebugClient who, bool step)
 {
     notify(who);
     CPUState *env = cpu();
+    mmu_watch_cancel(env);      /* a hit whose instruction has not re-run: it will hit again */
     bool on_breakpoint = cpu_debug_breakpoint_at(env->seg[R_CS].base + env->rip);
     dbg.continue_after_step = !step && on_breakpoint;
     set_step(step || on_breakpoint);
     dbg.state = RUN_RUNNING;
 }
 
-static void report_stop(int signal)
+static void report_stop(int signal, const WatchHit *watch)
 {
     dbg.state = RUN_PAUSED;
-    if (dbg.notify_gdb) { dbg.notify_gdb = false; gdbstub_stopped(signal); }
-    if (dbg.notify_monitor) { dbg.notify_monitor = false; monitor_stopped(); }
+    if (dbg.notify_gdb) { dbg.notify_gdb = false; gdbstub_stopped(signal, watch); }
+    if (dbg.notify_monitor) { dbg.notify_monitor = false; monitor_stopped(watch); }
 }
 
 void debug_cpu_returned(Machine *m, int reason)
 {
     if (!dbg.active) return;
+    WatchHit hit;
+    if (mmu_watch_take_hit(m->cpu, reason == EXCP_DEBUG, &hit)) {
+        /* like a breakpoint: whoever is attached hears of it, a step in flight ends here */
+        set_step(false);
+        dbg.continue_after_step = false;
+        dbg.notify_gdb = gdbstub_fd() >= 0;
+        dbg.notify_monitor = true;
+        report_stop(SIGTRAP_NUM, &hit);
+        return;
+    }
     bool step_ended = dbg.stepping && (reason == EXCP_DEBUG || reason == EXCP_HLT);
     if (step_ended) {
         set_step(false);
@@ -192,16 +209,16 @@ void debug_cpu_returned(Machine *m, int reason)
             dbg.continue_after_step = false;
             if (dbg.state == RUN_RUNNING) return;    /* off the breakpoint: keep running */
         }
-        report_stop(SIGTRAP_NUM);
+        report_stop(SIGTRAP_NUM, NULL);
         return;
     }
     if (reason == EXCP_DEBUG) {
         /* a breakpoint: the gdb client always hears about it */
         dbg.notify_gdb = gdbstub_fd() >= 0;
         dbg.notify_monitor = true;
-        report_stop(SIGTRAP_NUM);
+        report_stop(SIGTRAP_NUM, NULL);
     } else if (dbg.state == RUN_STOP_REQUESTED) {
-        report_stop(2);         /* SIGINT: what gdb expects after Ctrl-C */
+        report_stop(2, NULL);   /* SIGINT: what gdb expects after Ctrl-C */
     }
 }
 

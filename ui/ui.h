@@ -6,6 +6,7 @@
 #define FERRY_UI_H
 
 #include "hw/hw.h"
+#include "mmu/mmu.h"
 
 typedef enum UiAction {
     UI_RUN,             /* cfg is complete: build and run the machine */
@@ -26,8 +27,9 @@ typedef enum DebugClient { DEBUG_CLIENT_NONE, DEBUG_CLIENT_GDB, DEBUG_CLIENT_MON
 bool debug_paused(void);
 /* Stop the CPU at the next block boundary; `who` hears about it when it stopped. */
 void debug_request_stop(DebugClient who);
-/* Resume; step = one instruction then stop (interrupts masked unless debug_step_irqs). */
+/* Resume; step = one instruction then stop (interrupts masked unless allowed below). */
 void debug_resume(DebugClient who, bool step);
+void debug_set_step_irqs(bool allowed);
 bool debug_breakpoint_insert(uint64_t linear);
 bool debug_breakpoint_remove(uint64_t linear);
 void debug_breakpoint_remove_all(void);
@@ -44,12 +46,13 @@ int debug_code_bits(const struct CPUState *env);
 bool gdbstub_open(const char *spec, bool is_64bit);
 int gdbstub_fd(void);                 /* descriptor to poll (client or listener), -1 if none */
 void gdbstub_poll(void);              /* handle pending input; never blocks */
-void gdbstub_stopped(int signal);     /* the CPU stopped: send the stop reply if one is owed */
+/* the CPU stopped (watch: the watchpoint that stopped it, or NULL): send the stop reply */
+void gdbstub_stopped(int signal, const WatchHit *watch);
 /* monitor.c */
 bool monitor_open(const char *spec);
 int monitor_fd(void);
 void monitor_poll(void);
-void monitor_stopped(void);
+void monitor_stopped(const WatchHit *watch);
 
 /* disasm.c: one instruction at addr from code[0..len); text without a newline. Returns the
  * instruction length, 0 if the bytes do not decode (text then says so). */

@@ -148,8 +148,13 @@ entry64:
     CHECK e, "64: sentinel is not 0"
     cmp byte [rbx + BP_ISVGA], 0
     CHECK e, "64: orig_video_isVGA is not 0"
-    cmp qword [rbx + BP_RSDP], 0
-    CHECK e, "64: acpi_rsdp_addr is not 0"
+    ; ferry writes ACPI tables for -kernel boots: boot_params points at the RSDP
+    cmp qword [rbx + BP_RSDP], 0xf0000
+    CHECK e, "64: acpi_rsdp_addr is not 0xF0000"
+    mov rax, 'RSD PTR '
+    mov edx, 0xf0000
+    cmp [rdx], rax
+    CHECK e, "64: no RSDP signature at acpi_rsdp_addr"
 
     ; command line: "lbtest rd=" then the digit, then NUL
     mov esi, [rbx + BP_CMDLINE]

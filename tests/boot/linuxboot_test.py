@@ -46,7 +46,6 @@ DEBIAN_MARKERS = [
     "Kernel command line: console=ttyS0 earlyprintk=serial,ttyS0,115200 loglevel=8",
     "printk: console [ttyS0] enabled",
 ]
-DEBIAN_TIMEOUT_S = {"jit": 60, "interp": 240}
 
 
 def host_compute_marker():
@@ -188,13 +187,14 @@ def run_debian(a, markers=DEBIAN_MARKERS, initrd=None):
     argv = [a.ferry, "-m", "512", "-nographic", "-no-reboot", "-accel", a.accel,
             "-kernel", kernels[-1], "-append", append] + (["-initrd", initrd] if initrd else [])
     print(f"[debian] {' '.join(argv)}")
-    limit = DEBIAN_TIMEOUT_S.get(a.accel, 240)
+    # no wall-clock limit of its own: a slow host (or qemu-aarch64-static under the aarch64
+    # build) only makes it slower; meson's timeout ends a hang
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     buf, start = b"", time.monotonic()
     # read until every marker is seen (the kernel then goes on, or halts: either way the
-    # run is ended here), the process exits, or the time is up
-    while time.monotonic() - start < limit:
+    # run is ended here) or the process exits
+    while True:
         ready, _, _ = select.select([proc.stdout], [], [], 0.5)
         if ready:
             chunk = os.read(proc.stdout.fileno(), 65536)
