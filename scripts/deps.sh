@@ -26,8 +26,9 @@ fi
 
 missing=()
 for p in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-  [[ $status == "install ok installed" ]] || missing+=("$p")
+  # one line per installed architecture (libc6-dev:amd64 and :arm64 after --aarch64)
+  status=$(dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null || true)
+  grep -qx "install ok installed" <<<"$status" || missing+=("$p")
 done
 
 if ((${#missing[@]} == 0)); then
