@@ -23,9 +23,10 @@
  *    and PAT (the MSR and the page-table bits; memory types do not change what an emulator
  *    does).
  *  - not advertised: LA57 — five-level paging works (mmu/walk.c, CR4.LA57 is accepted,
- *    tests/system/la57.asm), but Debian's kernel in 5-level mode fails its IO-APIC timer
- *    check (too few PIT ticks during its delay), which 4-level boots pass only narrowly:
- *    to be understood before the bit goes in. VME (V86 interrupt redirection is not
+ *    tests/system/la57.asm), but Debian's kernel in 5-level mode failed its IO-APIC timer
+ *    check (too few timer ticks during its delay). 4-level boots failed it too on a loaded
+ *    host until late periodic timers owed their missed periods (TIMER_MAX_OWED, hw/hw.h):
+ *    the bit goes in once 5-level boots pass with that. VME (V86 interrupt redirection is not
  *    implemented), MTRR, MCE/MCA, x2APIC, RDRAND/RDSEED.
  *  - leaves above the maximum read as zeros (AMD's behaviour, simpler than Intel's echo of
  *    the highest basic leaf).
