@@ -25,8 +25,9 @@
  *  - not advertised: LA57 — five-level paging works (mmu/walk.c, CR4.LA57 is accepted,
  *    tests/system/la57.asm), but Debian's kernel in 5-level mode failed its IO-APIC timer
  *    check (too few timer ticks during its delay). 4-level boots failed it too on a loaded
- *    host until late periodic timers owed their missed periods (TIMER_MAX_OWED, hw/hw.h):
- *    the bit goes in once 5-level boots pass with that. VME (V86 interrupt redirection is not
+ *    host until late periodic timers owed their missed periods (TIMER_MAX_OWED, hw/hw.h).
+ *    With that, a 5-level boot gets past the check and prints BOOT-OK, then /init dies of
+ *    SIGSEGV: a 5-level bug in ferry still to be found before the bit goes in. VME (V86 interrupt redirection is not
  *    implemented), MTRR, MCE/MCA, x2APIC, RDRAND/RDSEED.
  *  - leaves above the maximum read as zeros (AMD's behaviour, simpler than Intel's echo of
  *    the highest basic leaf).
