@@ -123,11 +123,21 @@ static void i440fx_reset(void *state)
     pam_apply(c);
 }
 
+/* snapshot/: the restored PAM registers decide the shadow window again; the SMRAM lock
+ * rules compare with the restored value */
+static void i440fx_post_load(void *state)
+{
+    I440fx *d = state;
+    d->smram = d->s.config[SMRAM];
+    pam_apply(d->s.config);
+}
+
 static const DeviceOps i440fx_device = {
     .name = "i440fx",
     .version = 1,
     .fields = i440fx_fields,
     .reset = i440fx_reset,
+    .post_load = i440fx_post_load,
 };
 
 bool i440fx_create(Machine *m)

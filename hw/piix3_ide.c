@@ -139,11 +139,18 @@ static void piix_ide_reset(void *state)
     bm_remap(d);
 }
 
+/* snapshot/: the bus-master registers decode where the restored BAR4 says */
+static void piix_ide_post_load(void *state)
+{
+    bm_remap(state);
+}
+
 static const DeviceOps piix_ide_device = {
     .name = "piix3-ide",
     .version = 1,
     .fields = piix_ide_fields,
     .reset = piix_ide_reset,
+    .post_load = piix_ide_post_load,
 };
 
 static const DeviceOps ata_channel_device = {

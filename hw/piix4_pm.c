@@ -265,11 +265,18 @@ static void piix4_pm_reset(void *state)
     pm_block_update(p);
 }
 
+/* snapshot/: the PM I/O block (and its PM timer) decodes where the restored PMBA says */
+static void piix4_pm_post_load(void *state)
+{
+    pm_block_update(state);
+}
+
 static const DeviceOps piix4_pm_device = {
     .name = "piix4-pm",
     .version = 1,
     .fields = piix4_pm_fields,
     .reset = piix4_pm_reset,
+    .post_load = piix4_pm_post_load,
 };
 
 static void expand_masks(uint8_t *mask, const PciWritable *ranges)

@@ -40,6 +40,10 @@ bool phys_map_mmio(uint64_t base, uint64_t size, const MemOps *ops, void *opaque
 
 /* Host pointer to [pa, pa+len) if the whole range is RAM, else NULL. For loaders and DMA. */
 uint8_t *phys_ram_ptr(uint64_t pa, uint64_t len);
+/* Host pointer to the guest RAM bytes at [pa, pa+len), whatever the CPU sees there (ROM or
+ * the shadow window may cover it), else NULL. For snapshots: they save and restore RAM,
+ * hidden parts included. Writes through it bypass code invalidation (flush after). */
+uint8_t *phys_ram_backing(uint64_t pa, uint64_t len);
 /* Byte-wise access that routes each part to RAM, ROM or MMIO; writes to ROM are dropped and
  * reads of unmapped space return 0xff. Writes invalidate translated code they overlap. */
 void phys_read(uint64_t pa, void *buf, uint64_t len);

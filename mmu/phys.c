@@ -280,6 +280,18 @@ uint8_t *phys_ram_ptr(uint64_t pa, uint64_t len)
     return r->host + (pa - r->base);
 }
 
+uint8_t *phys_ram_backing(uint64_t pa, uint64_t len)
+{
+    for (int i = 0; i < nb_regions; i++) {
+        const PhysRegion *r = &regions[i];
+        if (r->kind == PHYS_RAM && !r->shadow_internal && pa >= r->base &&
+            len <= r->size && pa - r->base <= r->size - len) {
+            return r->host + (pa - r->base);
+        }
+    }
+    return NULL;
+}
+
 /* ---------------------------------------------------------------- code bitmap */
 
 /* Slice bits of one page touched by [off, off + len), off and len inside the page. */

@@ -348,8 +348,8 @@ static void encode_chunk(RamChunk *c)
     const uint8_t *pages[CHUNK_PAGES];
     uint32_t n = 0;
     for (uint32_t i = 0; i < c->count; i++) {
-        /* RAM hidden behind ROM or MMIO is not reachable through mmu.h: not saved */
-        const uint8_t *page = phys_ram_ptr((c->first + i) * PAGE_SIZE, PAGE_SIZE);
+        /* RAM hidden behind ROM or the shadow window is saved too (phys_ram_backing) */
+        const uint8_t *page = phys_ram_backing((c->first + i) * PAGE_SIZE, PAGE_SIZE);
         if (!page || page_is_zero(page)) continue;
         c->bitmap[i / 8] |= (uint8_t)(1u << (i % 8));
         pages[n++] = page;
@@ -731,13 +731,13 @@ static void ram_clear(void)
 {
     uint64_t pages = phys_ram_size() / PAGE_SIZE;
     for (uint64_t p = 0; p < pages;) {
-        uint8_t *start = phys_ram_ptr(p * PAGE_SIZE, PAGE_SIZE);
+        uint8_t *start = phys_ram_backing(p * PAGE_SIZE, PAGE_SIZE);
         if (!start) {
             p++;
             continue;
         }
         uint64_t n = 1;
-        while (p + n < pages && phys_ram_ptr((p + n) * PAGE_SIZE, PAGE_SIZE) == start + n * PAGE_SIZE) n++;
+        while (p + n < pages && phys_ram_backing((p + n) * PAGE_SIZE, PAGE_SIZE) == start + n * PAGE_SIZE) n++;
         if (madvise(start, n * PAGE_SIZE, MADV_DONTNEED) != 0) memset(start, 0, n * PAGE_SIZE);
         p += n;
     }
@@ -753,7 +753,7 @@ static void commit(Machine *m, const Staging *st)
     phys_set_a20(st->mmu.payload[0] != 0);
     ram_clear();
     for (uint64_t i = 0; i < st->nb_ram_pages; i++) {
-        uint8_t *page = phys_ram_ptr(st->ram_index[i] * PAGE_SIZE, PAGE_SIZE);
+        uint8_t *page = phys_ram_backing(st->ram_index[i] * PAGE_SIZE, PAGE_SIZE);
         if (page) memcpy(page, st->ram_pages + i * PAGE_SIZE, PAGE_SIZE);
     }
     const uint8_t *c = st->clock.payload;
