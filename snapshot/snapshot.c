@@ -134,6 +134,19 @@ static uint64_t config_hash(const Machine *m)
         h = hash_str(h, m->devices[i].ops->name);
         h = fnv1a(h, version, sizeof(version));
     }
+    /* Disks: which slots hold one, read-only or not, and each image's size. The contents
+     * must be what the machine had when it was saved (as for QEMU's migration with shared
+     * storage); a different or resized image in a slot is refused, hashing whole images to
+     * catch the rest is not worth their size. */
+    for (int i = 0; i < MAX_IDE_DRIVES; i++) {
+        const DriveConfig *d = &m->cfg.ide[i];
+        struct stat st;
+        uint8_t disk[10] = { 0 };
+        disk[0] = d->file != NULL;
+        disk[1] = d->readonly;
+        if (d->file && stat(d->file, &st) == 0) put_le(disk + 2, (uint64_t)st.st_size, 8);
+        h = fnv1a(h, disk, sizeof(disk));
+    }
     return h;
 }
 
@@ -677,7 +690,7 @@ static bool check_file(Machine *m, Staging *st, const uint8_t *data, size_t len)
     if (get_le(data + 12, 4) != HEADER_SIZE) return fail(st, "bad header size");
     if (get_le(data + 40, 8) != config_hash(m)) {
         return fail(st, "saved by ferry %.*s with another machine configuration "
-                        "(RAM size, -cpu, -accel or devices differ)",
+                        "(RAM size, -cpu, -accel, devices or disks differ)",
                     (int)strnlen((const char *)data + 16, VERSION_FIELD_SIZE), (const char *)data + 16);
     }
     int nb_devices = 0;
