@@ -139,9 +139,10 @@ _Noreturn void cpu_raise_noncanonical(CPUState *env, uint64_t la)
  * architecture can tell) and re-run alone; in that one-instruction run the hit is only
  * recorded, the access goes on, and cpu_exec raises the #DB trap once the instruction has
  * completed. Accesses outside translated code (event delivery) are not reported. */
-void cpu_dr_watch_access(CPUState *env, uint64_t la, unsigned size, bool write)
+/* A data or I/O breakpoint matched (hits = its DR6.Bn bits): collect them if the instruction
+ * already runs alone, else re-run it alone from its start */
+static void dr_trap_after_insn(CPUState *env, uint32_t hits)
 {
-    uint32_t hits = cpu_dr_data_match(env, la, size, write);
     if (!hits || !cpu_running_code) {
         return;
     }
@@ -155,22 +156,16 @@ void cpu_dr_watch_access(CPUState *env, uint64_t la, unsigned size, bool write)
     cpu_loop_exit(env);
 }
 
+void cpu_dr_watch_access(CPUState *env, uint64_t la, unsigned size, bool write)
+{
+    dr_trap_after_insn(env, cpu_dr_data_match(env, la, size, write));
+}
+
 /* An I/O breakpoint (CR4.DE, DR7 R/W = 10) is a trap like a data breakpoint: the IN/OUT
  * (or INS/OUTS) re-runs alone before its access is made, and #DB follows it */
 void cpu_dr_io_access(CPUState *env, uint16_t port, unsigned size)
 {
-    uint32_t hits = cpu_dr_io_match(env, port, size);
-    if (!hits || !cpu_running_code) {
-        return;
-    }
-    if (env->dbg_insn_alone) {
-        env->dbg_data_hits |= hits;
-        return;
-    }
-    restore_insn_rip(env);
-    env->dbg_insn_alone = true;
-    env->exception_index = EXCP_RETRY_INSN;
-    cpu_loop_exit(env);
+    dr_trap_after_insn(env, cpu_dr_io_match(env, port, size));
 }
 
 void cpu_irq_window_check(CPUState *env)
