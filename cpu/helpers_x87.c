@@ -150,6 +150,24 @@ static void pop(CPUState *env)
     set_top(env, top(env) + 1);
 }
 
+/* FIST, FISTP, FISTTP: ST0 as a bytes-wide integer in the rounding c->st says (the integer
+ * indefinite for an empty ST0 when #IA is masked); nothing is stored while an unmasked
+ * exception is pending */
+static void store_st0_int(X87Ctx *c, unsigned bytes, bool pop_after)
+{
+    SfX80 v;
+    uint64_t bits = 1ull << (bytes * 8 - 1);
+    if (read_st(c, 0, &v))
+        bits = sfx_to_int(v, (int)bytes * 8, &c->st);
+    else if (!(c->st.masks & SF_IE))
+        return;
+    if (suppressed(c))
+        return;
+    mmu_st(c->env, c->la, bits, bytes, c->mmu_idx);
+    if (pop_after)
+        pop(c->env);
+}
+
 /* ---------------------------------------------------------------- memory */
 
 static SfX80 load_m80(X87Ctx *c)
@@ -443,34 +461,13 @@ static void mem_form(X87Ctx *c, unsigned esc, unsigned reg, bool wide_env)
         pop(env);
         break;
     case 3 << 3 | 2: case 3 << 3 | 3: case 7 << 3 | 2: case 7 << 3 | 3:
-    case 7 << 3 | 7: {  /* FIST(P) m32/m16, FISTP m64 */
-        unsigned bytes = reg == 7 ? 8 : int_bytes;
-        uint64_t bits = 1ull << (bytes * 8 - 1);
-        if (read_st(c, 0, &v))
-            bits = sfx_to_int(v, (int)bytes * 8, &c->st);
-        else if (!(c->st.masks & SF_IE))
-            break;
-        if (suppressed(c))
-            break;
-        mmu_st(env, c->la, bits, bytes, c->mmu_idx);
-        if (reg != 2)
-            pop(env);
+    case 7 << 3 | 7:    /* FIST(P) m32/m16, FISTP m64 */
+        store_st0_int(c, reg == 7 ? 8 : int_bytes, reg != 2);
         break;
-    }
-    case 3 << 3 | 1: case 5 << 3 | 1: case 7 << 3 | 1: {   /* FISTTP m32 / m64 / m16 */
-        unsigned bytes = esc == 3 ? 4 : esc == 5 ? 8 : 2;
-        uint64_t bits = 1ull << (bytes * 8 - 1);
+    case 3 << 3 | 1: case 5 << 3 | 1: case 7 << 3 | 1:     /* FISTTP m32 / m64 / m16 */
         c->st.round = SF_RZ;
-        if (read_st(c, 0, &v))
-            bits = sfx_to_int(v, (int)bytes * 8, &c->st);
-        else if (!(c->st.masks & SF_IE))
-            break;
-        if (suppressed(c))
-            break;
-        mmu_st(env, c->la, bits, bytes, c->mmu_idx);
-        pop(env);
+        store_st0_int(c, esc == 3 ? 4 : esc == 5 ? 8 : 2, true);
         break;
-    }
     case 7 << 3 | 4: {  /* FBLD */
         uint8_t bcd[10];
         for (unsigned i = 0; i < 10; i++)
